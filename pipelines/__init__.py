@@ -1,0 +1,1 @@
+"""Item pipelines and the pure functions behind them."""
