@@ -1,0 +1,70 @@
+"""Exact and near-duplicate fingerprints of article bodies.
+
+Moroccan aggregators (Maghress and the like) republish whole articles with a
+different header, footer and sometimes a trimmed first line.  An exact hash
+catches verbatim copies; a 64-bit simhash over word shingles of the
+normalised text catches the lightly edited ones.  Clusters are looked up
+through four 16-bit bands so that no pairwise scan of the table is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Any
+
+from pipelines.normalize import normalize_for_search
+
+SIMHASH_BITS = 64
+MAX_DISTANCE = 3  # bits; <= 3 guarantees a shared band among four
+MIN_WORDS = 40  # too little text to tell a copy from a coincidence
+_MASK = (1 << SIMHASH_BITS) - 1
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised body: equal for copies that differ only in spelling variants or spacing."""
+    return hashlib.sha256(normalize_for_search(text).encode("utf-8")).hexdigest()[:32]
+
+
+def simhash(text: str, shingle: int = 3) -> int | None:
+    """64-bit simhash of word shingles, or None when the text is too short to fingerprint."""
+    words = normalize_for_search(text).split()
+    if len(words) < MIN_WORDS:
+        return None
+    weights = [0] * SIMHASH_BITS
+    for i in range(len(words) - shingle + 1):
+        digest = hashlib.blake2b(" ".join(words[i : i + shingle]).encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
+        for bit in range(SIMHASH_BITS):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    result = 0
+    for bit, weight in enumerate(weights):
+        if weight > 0:
+            result |= 1 << bit
+    return result
+
+
+def simhash_bands(value: int) -> list[int]:
+    return [(value >> (16 * band)) & 0xFFFF for band in range(4)]
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _MASK).bit_count()
+
+
+def find_cluster(db: Any, value: int, *, exclude_id: int | None = None) -> int | None:
+    """Cluster id of the earliest stored article within MAX_DISTANCE bits of ``value``."""
+    conn: sqlite3.Connection = db.conn if hasattr(db, "conn") else db
+    clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in range(4))
+    params: list[int] = [v for band, value_band in enumerate(simhash_bands(value)) for v in (band, value_band)]
+    rows = conn.execute(
+        f"""
+        SELECT DISTINCT a.id, a.simhash, a.cluster_id FROM simhash_bands b JOIN articles a ON a.id = b.article_id
+        WHERE ({clauses}) AND a.id != ? ORDER BY a.id
+        """,
+        [*params, exclude_id if exclude_id is not None else -1],
+    ).fetchall()
+    for _article_id, stored, cluster in rows:
+        if stored and hamming(int(stored, 16), value) <= MAX_DISTANCE:
+            return cluster
+    return None

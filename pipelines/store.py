@@ -1,0 +1,437 @@
+"""The SQLite database: schema migrations, article upserts, run bookkeeping, search.
+
+One file holds everything so that an analyst can open it in Datasette.  The
+crawler is the only heavy writer; WAL mode lets the digest and ``status`` read
+while a crawl commits.  Every article is written in its own short transaction
+together with its URL bookkeeping, so a crash mid-crawl loses at most the page
+being written and leaves the database consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from pipelines.normalize import normalize_for_search
+
+migrations = Migrations("newsmon")
+
+# URL states that mean "never request this again".  Failed fetches are retried
+# on later crawls until they have failed MAX_URL_ATTEMPTS times.
+FINAL_URL_STATES = ("stored", "too_old", "empty")
+MAX_URL_ATTEMPTS = 3
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written; the message is one line for the user."""
+
+
+@migrations()
+def m001_articles(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            lang TEXT,
+            title TEXT,
+            text TEXT,
+            author TEXT,
+            published_at TEXT,
+            date_origin TEXT,
+            date_raw TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT,
+            simhash TEXT,
+            cluster_id INTEGER,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            score REAL,
+            subtype TEXT,
+            partners TEXT NOT NULL DEFAULT '[]',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            classifier_version TEXT,
+            search_text TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    for column in ("source", "published_at", "fetched_at", "content_hash", "cluster_id", "flagged"):
+        db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_{column} ON articles({column})")
+    # Four 16-bit bands of the 64-bit simhash: two texts within 3 bits of each
+    # other share at least one band exactly, so candidates come from an index.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS simhash_bands (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            band INTEGER NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (band, value, article_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS pages (
+            url TEXT PRIMARY KEY,
+            html_z BLOB,
+            encoding TEXT,
+            feed_date TEXT,
+            feed_title TEXT,
+            fetched_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS urls (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_error TEXT
+        )
+        """
+    )
+
+
+@migrations()
+def m002_runs(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS crawl_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            trigger TEXT NOT NULL DEFAULT 'cli',
+            pid INTEGER,
+            sources TEXT NOT NULL DEFAULT '[]',
+            requests INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS source_runs (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            requests INTEGER NOT NULL DEFAULT 0,
+            items_found INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            extraction_failures INTEGER NOT NULL DEFAULT 0,
+            dating_failures INTEGER NOT NULL DEFAULT 0,
+            short_bodies INTEGER NOT NULL DEFAULT 0,
+            blocked INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            notes TEXT NOT NULL DEFAULT '[]'
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_source_runs_source ON source_runs(source, started_at)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS digests (
+            digest_date TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            sent_at TEXT,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            article_ids TEXT NOT NULL DEFAULT '[]',
+            subject TEXT,
+            message_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """
+    )
+
+
+@migrations()
+def m003_fulltext(db: sqlite_utils.Database) -> None:
+    # Trigram over a normalised column: the default tokenizer cannot see past
+    # Arabic clitics (وإسبانيا) or hamza spellings (الأمني/الامني).
+    db["articles"].enable_fts(["title", "search_text"], fts_version="FTS5", create_triggers=True, tokenize="trigram")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def open_database(path: str | Path, *, timeout: float = 30.0) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database; WAL is switched on once."""
+    db_path = Path(path)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(db_path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot open database {db_path}: {exc}") from None
+    return db
+
+
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection for reporting commands, which must never block a crawl."""
+    db_path = Path(path)
+    if not db_path.exists():
+        raise StoreError(f"database {db_path} does not exist yet: run `newsmon crawl` first")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def compress_html(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), 6)
+
+
+def decompress_html(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class SavedArticle:
+    id: int
+    created: bool
+    cluster_id: int
+
+
+class ArticleStore:
+    """The crawler's write side: known URLs, article upserts, run records."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- URLs ------------------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """URLs that must not be requested again: stored, too old, or failed too often."""
+        candidates = list(dict.fromkeys(urls))
+        known: set[str] = set()
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT url FROM urls WHERE url IN ({marks}) AND (state IN ({','.join('?' * len(FINAL_URL_STATES))}) OR attempts >= ?)",
+                [*chunk, *FINAL_URL_STATES, MAX_URL_ATTEMPTS],
+            ).fetchall()
+            known.update(row[0] for row in rows)
+        return known
+
+    def is_known(self, url: str) -> bool:
+        return bool(self.known_urls([url]))
+
+    def record_url(self, url: str, source: str, state: str, error: str | None = None) -> None:
+        """Remember a fetched URL's outcome; failures count towards giving up on it."""
+        now = iso(utc_now())
+        failed = 0 if state in FINAL_URL_STATES else 1
+        with self._transaction():
+            self._record_url(url, source, state, error, now, failed)
+
+    def _record_url(self, url: str, source: str, state: str, error: str | None, now: str | None, failed: int) -> None:
+        self.db.execute(
+            """
+            INSERT INTO urls (url, source, state, attempts, first_seen, last_seen, last_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET state = excluded.state, attempts = urls.attempts + excluded.attempts,
+                last_seen = excluded.last_seen, last_error = excluded.last_error
+            """,
+            [url, source, state, failed, now, now, error],
+        )
+
+    # -- articles --------------------------------------------------------
+    def save_article(self, row: dict[str, Any], *, html: str | None = None, page: dict[str, Any] | None = None,
+                     simhash: int | None = None) -> SavedArticle:
+        """Upsert one article by canonical URL, with its page and near-duplicate cluster.
+
+        The cluster is the id of the earliest stored article whose simhash is
+        within a few bits, so copies republished by aggregators join the
+        original's group; an article with no near twin starts its own.
+        """
+        from pipelines.dedupe import simhash_bands, find_cluster  # local: dedupe imports nothing from here
+
+        record = dict(row)
+        record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
+        record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
+        record["search_text"] = normalize_for_search(f"{record.get('title') or ''}\n{record.get('text') or ''}")
+        if simhash is not None:
+            record["simhash"] = f"{simhash:016x}"
+        with self._transaction():
+            existing = self.db.execute("SELECT id, cluster_id FROM articles WHERE url = ?", [record["url"]]).fetchone()
+            columns = list(record)
+            if existing is None:
+                self.db.execute(
+                    f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [record[c] for c in columns],
+                )
+                article_id = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+                cluster_id = article_id
+                if simhash is not None:
+                    cluster_id = find_cluster(self.db, simhash, exclude_id=article_id) or article_id
+                    self.db.execute(
+                        "INSERT INTO simhash_bands (article_id, band, value) VALUES " + ", ".join(["(?, ?, ?)"] * 4),
+                        [v for band, value in enumerate(simhash_bands(simhash)) for v in (article_id, band, value)],
+                    )
+                self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
+                created = True
+            else:
+                article_id, cluster_id = existing
+                assignments = ", ".join(f"{c} = ?" for c in columns if c != "url")
+                self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?",
+                                [record[c] for c in columns if c != "url"] + [article_id])
+                created = False
+            if html is not None or page is not None:
+                page_row = dict(page or {})
+                self.db.execute(
+                    """
+                    INSERT INTO pages (url, html_z, encoding, feed_date, feed_title, fetched_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(url) DO UPDATE SET html_z = excluded.html_z, encoding = excluded.encoding,
+                        feed_date = excluded.feed_date, feed_title = excluded.feed_title, fetched_at = excluded.fetched_at
+                    """,
+                    [record["url"], compress_html(html) if html is not None else None, page_row.get("encoding"),
+                     page_row.get("feed_date"), page_row.get("feed_title"), record["fetched_at"]],
+                )
+            self._record_url(record["url"], record["source"], "stored", None, record["fetched_at"], 0)
+        return SavedArticle(article_id, created, cluster_id)
+
+    def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
+        """Rewrite derived columns (used by `reprocess`)."""
+        values = dict(changes)
+        for key in ("partners", "reasons"):
+            if key in values and not isinstance(values[key], str):
+                values[key] = json.dumps(values[key], ensure_ascii=False)
+        if "title" in values or "text" in values:
+            current = self.db.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
+            title = values.get("title", current[0]) or ""
+            text = values.get("text", current[1]) or ""
+            values["search_text"] = normalize_for_search(f"{title}\n{text}")
+        assignments = ", ".join(f"{c} = ?" for c in values)
+        with self._transaction():
+            self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+
+    # -- runs ------------------------------------------------------------
+    def start_crawl_run(self, sources: list[str], trigger: str = "cli", pid: int | None = None) -> int:
+        with self._transaction():
+            cursor = self.db.execute(
+                "INSERT INTO crawl_runs (started_at, status, trigger, pid, sources) VALUES (?, 'running', ?, ?, ?)",
+                [iso(utc_now()), trigger, pid, json.dumps(sources)],
+            )
+            return cursor.lastrowid
+
+    def finish_crawl_run(self, run_id: int, status: str, totals: dict[str, Any]) -> None:
+        with self._transaction():
+            self.db.execute(
+                """
+                UPDATE crawl_runs SET finished_at = ?, status = ?, requests = ?, new_articles = ?, skipped = ?,
+                    errors = ?, last_error = ? WHERE id = ?
+                """,
+                [iso(utc_now()), status, totals.get("requests", 0), totals.get("new_articles", 0),
+                 totals.get("skipped", 0), totals.get("errors", 0), totals.get("last_error"), run_id],
+            )
+
+    def save_source_run(self, run_id: int, source: str, started_at: datetime, status: str, stats: dict[str, Any]) -> int:
+        columns = ("requests", "items_found", "new_articles", "skipped", "errors", "extraction_failures",
+                   "dating_failures", "short_bodies", "blocked", "last_error")
+        values = [stats.get(c, None if c == "last_error" else 0) for c in columns]
+        notes = json.dumps(stats.get("notes", []), ensure_ascii=False)
+        with self._transaction():
+            cursor = self.db.execute(
+                f"INSERT INTO source_runs (run_id, source, started_at, finished_at, status, {', '.join(columns)}, notes) "
+                f"VALUES (?, ?, ?, ?, ?, {', '.join('?' * len(columns))}, ?)",
+                [run_id, source, iso(started_at), iso(utc_now()), status, *values, notes],
+            )
+            return cursor.lastrowid
+
+    def mark_interrupted_runs(self) -> int:
+        """Close runs left 'running' by a crashed or killed crawl so reports stay truthful."""
+        with self._transaction():
+            cursor = self.db.execute(
+                "UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE status = 'running'",
+                [iso(utc_now())],
+            )
+            return cursor.rowcount
+
+    # -- helpers -----------------------------------------------------------
+    def _transaction(self) -> Any:
+        return _Transaction(self.db.conn)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT: take the write lock up front so concurrent
+    writers wait on the busy timeout instead of failing mid-transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Full-text search over the normalised index; short terms fall back to LIKE.
+
+    The trigram tokenizer needs terms of three characters or more, so shorter
+    ones are matched with LIKE on the same normalised column.
+    """
+    terms = normalize_for_search(query).split()
+    if not terms:
+        return []
+    long_terms = [t for t in terms if len(t) >= 3]
+    short_terms = [t for t in terms if len(t) < 3]
+    where, params = [], []
+    sql = "SELECT a.id, a.url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text FROM articles a"
+    if long_terms:
+        sql += " JOIN articles_fts f ON f.rowid = a.id"
+        where.append("articles_fts MATCH ?")
+        params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
+    for term in short_terms:
+        where.append("a.search_text LIKE ?")
+        params.append(f"%{term}%")
+    sql += " WHERE " + " AND ".join(where) + " ORDER BY a.published_at DESC LIMIT ?"
+    params.append(limit)
+    conn.row_factory = sqlite3.Row
+    return [dict(row) for row in conn.execute(sql, params)]
+
+
+def iter_rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+    conn.row_factory = sqlite3.Row
+    for row in conn.execute(sql, list(params)):
+        yield dict(row)

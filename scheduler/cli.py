@@ -1,0 +1,152 @@
+"""The ``newsmon`` command line: a thin layer of click commands over the library.
+
+Each command loads the configuration, calls one library function and turns
+its known failures (:class:`ConfigError`, :class:`StoreError`, ...) into a
+one-line message and a non-zero exit code; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from crawler.config import Config, ConfigError, load_config
+from pipelines.store import StoreError, open_database, open_readonly, search_articles
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+USER_ERRORS = (ConfigError, StoreError)
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config", "config_path", default="config.yaml", show_default=True, envvar="NEWSMON_CONFIG",
+        type=click.Path(dir_okay=False), help="Configuration file.",
+    )(func)
+
+
+def load(config_path: str) -> Config:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="newsmon")
+def cli() -> None:
+    """newsmon: daily monitor of Moroccan news media for security-cooperation stories.
+
+    \b
+    Example:
+        newsmon crawl --source hespress-ar
+        newsmon search "Interpol"
+    """
+
+
+@cli.command()
+@config_option
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
+@click.option("--trigger", default="cli", hidden=True, help="Who started the run (recorded in crawl_runs).")
+@click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
+def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool) -> None:
+    """Crawl the configured sources once and store every new article.
+
+    Exits 0 when the crawl completed, even if some pages failed (they are
+    recorded in source_runs); non-zero when every source failed.
+
+    \b
+    Example:
+        newsmon crawl --config config.yaml --source le360-fr
+    """
+    from crawler.run import run_crawl  # Scrapy is heavy: import only for the commands that crawl
+    from scheduler.report import format_crawl_summary
+
+    config = load(config_path)
+    try:
+        selected = config.select_sources(list(sources))
+        if not selected:
+            raise click.ClickException(f"{config.path.name}: no enabled source to crawl")
+        result = run_crawl(config, selected, trigger=trigger, progress=None if quiet else _progress)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_crawl_summary(result))
+    if result.all_failed:
+        raise click.ClickException(f"every source failed ({len(result.sources)} sources): see the table above")
+    if result.interrupted:
+        sys.exit(130)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command()
+@config_option
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search of stored articles (Arabic spelling variants folded).
+
+    \b
+    Example:
+        newsmon search "التعاون الأمني"
+        newsmon search "Europol" --json
+    """
+    config = load(config_path)
+    try:
+        conn = open_readonly(config.database)
+        rows = search_articles(conn, query, limit=limit)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        for row in rows:
+            row.pop("text", None)
+            row["partners"] = json.loads(row["partners"] or "[]")
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no article matches {query!r}")
+        return
+    for row in rows:
+        flag = "*" if row["flagged"] else " "
+        when = (row["published_at"] or "")[:16].replace("T", " ")
+        click.echo(f"{flag} {when:16}  {row['source']:<18} {row['title'] or '(no title)'}")
+        click.echo(f"  {'':16}  {row['url']}")
+    click.echo(f"{len(rows)} article(s); * = flagged as security cooperation")
+
+
+@cli.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Override the flagging threshold.")
+def evaluate(labels: str, as_json: bool, threshold: float | None) -> None:
+    """Measure the classifier on labelled JSON Lines: precision, recall, F1, partner F1.
+
+    \b
+    Example:
+        newsmon evaluate ../shared/eval/dev.jsonl --json
+    """
+    from pipelines.evaluate import evaluate_file, format_report
+
+    try:
+        result = evaluate_file(Path(labels), threshold=threshold)
+    except ValueError as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from None
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(format_report(result))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="newsmon")
+
+
+if __name__ == "__main__":
+    main()
