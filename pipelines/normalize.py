@@ -65,17 +65,20 @@ def _strip_marks(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, *, keep_case: bool = False) -> str:
     """Fold Arabic, French and English spelling variants to one canonical form.
 
     NFKD also unfolds Arabic presentation forms and ligatures, and the marks
     are stripped a second time after case folding because folding can itself
     produce decomposable characters; that keeps the function idempotent.
+    ``keep_case`` leaves letter case alone for callers that must tell the
+    acronym "UN" from the French article "un".
     """
     if not text:
         return ""
-    folded = _strip_marks(text).translate(_TRANSLATE).casefold()
-    folded = _strip_marks(folded).translate(_TRANSLATE)
+    folded = _strip_marks(text).translate(_TRANSLATE)
+    if not keep_case:
+        folded = _strip_marks(folded.casefold()).translate(_TRANSLATE)
     return _SPACE_RE.sub(" ", folded).strip()
 
 
