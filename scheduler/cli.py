@@ -143,6 +143,36 @@ def evaluate(labels: str, as_json: bool, threshold: float | None) -> None:
         click.echo(format_report(result))
 
 
+@cli.command()
+@config_option
+@click.option("--full", is_flag=True, help="Re-run extraction and dating on stored HTML too, for every article.")
+def reprocess(config_path: str, full: bool) -> None:
+    """Re-classify stored articles whose classifier version is out of date.
+
+    With --full, every article with kept HTML is extracted, dated and
+    classified again; no network is used either way.
+
+    \b
+    Example:
+        newsmon reprocess
+        newsmon reprocess --full
+    """
+    from pipelines.reprocess import reprocess as run_reprocess
+    from pipelines.store import ArticleStore
+
+    config = load(config_path)
+    try:
+        store = ArticleStore(open_database(config.database))
+        result = run_reprocess(store, config, full=full, progress=_progress)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"reprocessed {result.updated} of {result.examined} article(s): {result.newly_flagged} newly flagged, "
+        f"{result.unflagged} no longer flagged, {result.without_html} without stored HTML (re-classified only), "
+        f"{result.failed} failed"
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="newsmon")

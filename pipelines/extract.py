@@ -1,0 +1,73 @@
+"""Article body and metadata from HTML, with trafilatura.
+
+The page is parsed once with lxml by the caller and the same tree serves the
+dating chain and trafilatura.  trafilatura's own date search is kept cheap
+(no extensive search): our dating chain is better at Moroccan pages, and
+trafilatura's date is only the last resort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from copy import deepcopy
+
+import lxml.html
+import trafilatura
+
+LANGS = ("ar", "fr", "en")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str
+    author: str | None
+    lang: str
+    date: str | None  # trafilatura's guess, as text; only a fallback for dating
+    sitename: str | None
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """Parse once for every stage; None for documents lxml cannot read at all."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def page_language(tree: lxml.html.HtmlElement | None, default: str) -> str:
+    """The page's declared language when it is one we monitor, else the source's.
+
+    Bilingual portals (Hibapress, Barlamane) serve French pages under an
+    Arabic homepage; the `<html lang>` attribute is the cheapest honest hint.
+    """
+    if tree is None:
+        return default
+    declared = (tree.get("lang") or tree.get("xml:lang") or "").strip().lower()[:2]
+    return declared if declared in LANGS else default
+
+
+def extract_article(tree: lxml.html.HtmlElement, url: str, default_lang: str) -> Extracted | None:
+    """Title, body, author and language of one article page; None when no body is found."""
+    lang = page_language(tree, default_lang)
+    # trafilatura prunes the tree it is given; the caller may still need it.
+    document = trafilatura.bare_extraction(
+        deepcopy(tree),
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if document is None or not (document.text or "").strip():
+        return None
+    return Extracted(
+        title=(document.title or "").strip() or None,
+        text=document.text.strip(),
+        author=(document.author or "").strip() or None,
+        lang=lang,
+        date=document.date or None,
+        sitename=document.sitename or None,
+    )
