@@ -1,0 +1,420 @@
+"""Flag stories about security cooperation between Morocco and foreign partners.
+
+The verdict is weighted evidence rather than a trained model: with a few dozen
+labelled articles a model would learn the dev set, whereas the labelling rule
+itself is compositional — a Moroccan security actor, a foreign state or body,
+and a cooperation act on a security subject, as the main subject of the
+story. Each of those is looked up in analyst-editable vocabularies
+(``pipelines/data``), combined per sentence, and every hit that moved the
+score is reported in ``reasons``.
+
+Matching runs on normalised tokens with one dictionary lookup per token and
+phrase length (longest match wins), so the cost is linear in the article and
+independent of vocabulary size.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import babel
+import yaml
+
+from pipelines.normalize import clitic_variants, normalize_text, tokens
+
+__all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "classify"]
+
+CLASSIFIER_VERSION = "1.0.0"
+DEFAULT_THRESHOLD = 0.5
+SUBTYPES = (
+    "police_intel",
+    "counter_terrorism",
+    "defence",
+    "judicial_extradition",
+    "migration_border",
+    "cyber",
+    "event_security",
+    "multilateral_org",
+)
+
+_DATA = Path(__file__).with_name("data")
+_SENTENCE_RE = re.compile(r"(?<=[.!?؟;])\s+|\n+")
+_ACRONYM_RE = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Classifier output stored with each article (contract in DESIGN.md)."""
+
+    flagged: bool
+    score: float
+    subtype: str | None
+    partners: list[str]
+    reasons: list[str]
+
+
+class _Entry(NamedTuple):
+    kind: str  # state, org, ignore, institution, morocco, coop, sec, seccoop, neg, ctx
+    value: str  # partner code, institution label, subtype, cue label or context name
+    display: str  # the term as written in the data file, for reasons
+    acronym: bool  # match only text written in capitals
+    ambiguous: bool  # a state name that also is an ordinary word
+
+
+class _Match(NamedTuple):
+    start: int
+    end: int
+    entries: tuple[_Entry, ...]
+
+
+class _Lexicon:
+    """All vocabularies in one phrase dictionary keyed by normalised tokens."""
+
+    def __init__(self) -> None:
+        self.phrases: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+        self.max_len: dict[str, int] = {}
+
+    def add(self, term: str, kind: str, value: str, *, ambiguous: bool = False) -> None:
+        key = tuple(tokens(normalize_text(term)))
+        if not key:
+            return
+        entry = _Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
+        if entry not in self.phrases[key]:
+            self.phrases[key].append(entry)
+        self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
+
+    def scan(self, folded: list[str], cased: list[str]) -> list[_Match]:
+        """Leftmost-longest matches; proclitics are tolerated on the first word."""
+        out: list[_Match] = []
+        i, n = 0, len(folded)
+        while i < n:
+            best: _Match | None = None
+            for head in clitic_variants(folded[i]):
+                longest = self.max_len.get(head)
+                if not longest:
+                    continue
+                for length in range(min(longest, n - i), 0, -1):
+                    if best and length <= best.end - best.start:
+                        break
+                    key = (head, *folded[i + 1 : i + length])
+                    entries = self.phrases.get(key)
+                    if not entries:
+                        continue
+                    entries = tuple(
+                        e for e in entries
+                        if not e.acronym or all(t.isupper() for t in cased[i : i + length])
+                    )
+                    if entries:
+                        best = _Match(i, i + length, entries)
+                        break
+            if best:
+                out.append(best)
+                i = best.end
+            else:
+                i += 1
+        return out
+
+
+def _arabic_nisba_forms(base: str) -> list[str]:
+    """Masculine nisba -> feminine, plural and dual forms (إسباني -> إسبانية ...)."""
+    if " " in base:
+        return [base]
+    return [base, base + "ة", base + "ون", base + "ين", base + "ان", base + "تان", base + "تين", base + "ات"]
+
+
+def _french_demonym_forms(base: str) -> list[str]:
+    if base.endswith("en"):
+        return [base, base + "ne", base + "s", base + "nes"]
+    if base.endswith(("s", "x")):
+        return [base, base + "e", base + "es"]
+    if base.endswith(("e", "è", "é")):
+        return [base, base + "s"]
+    return [base, base + "e", base + "s", base + "es"]
+
+
+def _load_yaml(name: str) -> dict:
+    with open(_DATA / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    lex = _Lexicon()
+    partners = _load_yaml("partners.yaml")
+    excluded = set(partners["exclude_codes"])
+    ambiguous = {normalize_text(a) for a in partners["ambiguous"]}
+
+    def add_state(term: str, code: str) -> None:
+        lex.add(term, "state", code, ambiguous=normalize_text(term) in ambiguous)
+
+    for lang in ("ar", "fr", "en"):
+        for code, name in babel.Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in excluded:
+                add_state(name, code)
+    for code, spec in partners["states"].items():
+        for lang in ("ar", "fr", "en"):
+            for name in spec.get(lang, []):
+                add_state(name, code)
+        demonyms = spec.get("demonyms", {})
+        for base in demonyms.get("ar", []):
+            for form in _arabic_nisba_forms(base):
+                add_state(form, code)
+        for base in demonyms.get("fr", []):
+            for form in _french_demonym_forms(base):
+                add_state(form, code)
+        for base in demonyms.get("en", []):
+            for form in (base, base + "s"):
+                add_state(form, code)
+    for code, names in partners["agencies"].items():
+        for name in names:
+            lex.add(name, "agency", code)
+    for code, names in partners["organisations"].items():
+        for name in names:
+            lex.add(name, "org", code)
+    for phrase in partners["ignore"]:
+        lex.add(phrase, "ignore", "")
+
+    signals = _load_yaml("signals.yaml")
+    for label, terms in signals["institutions"].items():
+        for term in terms:
+            lex.add(term, "institution", label)
+    for term in signals["morocco"]:
+        lex.add(term, "morocco", "MA")
+    for group, kind in (
+        ("cooperation", "coop"),
+        ("security", "sec"),
+        ("security_cooperation", "seccoop"),
+        ("negative", "neg"),
+        ("context", "ctx"),
+    ):
+        for label, terms in signals[group].items():
+            for term in terms:
+                lex.add(term, kind, label)
+    return lex
+
+
+class _Mention(NamedTuple):
+    code: str
+    display: str
+    unit: int
+    kind: str  # state, org or agency
+
+
+@dataclass
+class _Unit:
+    """Evidence found in one sentence (unit 0 is the title)."""
+
+    coop: list[tuple[str, str]]
+    sec: list[str]
+    seccoop: list[str]
+    institutions: list[tuple[str, str]]
+    negative: list[tuple[str, str]]
+    mentions: list[_Mention]
+    morocco: bool = False
+
+
+# Weights of the evidence, in logit units; see _score.
+_BIAS = -4.0
+_W_INSTITUTION = 1.2
+_W_MOROCCO = 0.6
+_W_PARTNER = 1.5
+_W_KEY_UNIT = 0.8
+_W_STRONG_UNIT = 0.6
+_W_SECCOOP = 1.0
+_W_LEAD = 1.0
+_W_NEGATIVE = 0.6
+_GATE = -1.5  # ceiling when the foreign or the Moroccan side is missing
+_LEAD_UNITS = 3  # title plus the first two sentences
+
+
+def _units(title: str, text: str) -> list[tuple[list[str], list[str]]]:
+    pieces = [title or ""] + [s for s in _SENTENCE_RE.split(text or "") if s.strip()]
+    out = []
+    for piece in pieces:
+        cased = tokens(normalize_text(piece, keep_case=True))
+        out.append(([t.casefold() for t in cased], cased))
+    return out
+
+
+def _near(matches: list[_Match], idx: int, kinds: set[str], before: int, after: int,
+          ctx: str | None = None) -> bool:
+    """Whether a match of the given kinds lies within a token window of match idx."""
+    m = matches[idx]
+    lo, hi = m.start - before, m.end + after
+    for j, other in enumerate(matches):
+        if j == idx or other.end <= lo or other.start >= hi:
+            continue
+        for e in other.entries:
+            if e.kind in kinds and (ctx is None or e.value == ctx):
+                return True
+    return False
+
+
+def _analyse(title: str, text: str) -> list[_Unit]:
+    lex = _lexicon()
+    units: list[_Unit] = []
+    for u, (folded, cased) in enumerate(_units(title, text)):
+        unit = _Unit([], [], [], [], [], [])
+        matches = lex.scan(folded, cased)
+        negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
+        for idx, m in enumerate(matches):
+            for e in m.entries:
+                if e.kind in ("state", "org", "agency"):
+                    if e.kind == "state" and not _valid_state(matches, idx, e, negated):
+                        continue
+                    unit.mentions.append(_Mention(e.value, e.display, u, e.kind))
+                elif e.kind == "institution":
+                    if _near(matches, idx, {"state"}, 1, 2):
+                        continue  # "وزارة الداخلية الإسبانية": a foreign institution
+                    unit.institutions.append((e.value, e.display))
+                elif e.kind == "morocco":
+                    unit.morocco = True
+                elif e.kind == "coop":
+                    unit.coop.append((e.value, e.display))
+                elif e.kind == "sec":
+                    unit.sec.append(e.value)
+                elif e.kind == "seccoop":
+                    unit.seccoop.append(e.value)
+                    unit.sec.append(e.value)
+                elif e.kind == "neg":
+                    unit.negative.append((e.value, e.display))
+        units.append(unit)
+    return units
+
+
+def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) -> bool:
+    """Whether a state mention can name a partner rather than a team, venue or source."""
+    if negated:
+        return False
+    if entry.ambiguous and not (_near(matches, idx, {"state"}, 2, 2)):
+        return False
+    if _near(matches, idx, {"ctx"}, 3, 1, "sport"):
+        return False
+    if _near(matches, idx, {"ctx"}, 2, 2, "media"):
+        return False
+    if _near(matches, idx, {"ctx"}, 1, 1, "place"):
+        return False
+    return True
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def classify(title: str, text: str, lang: str | None = None, *,
+             threshold: float | None = None) -> Verdict:
+    """Score one article and explain the score.
+
+    ``lang`` is accepted for the pipeline contract but not needed: the
+    vocabularies are trilingual and matched together, which also handles
+    French articles quoting English statements.
+    """
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    units = _analyse(title, text)
+    reasons: list[str] = []
+
+    mentions = [m for u in units for m in u.mentions]
+    partner_counts = Counter(m.code for m in mentions)
+    partners = sorted(partner_counts, key=lambda c: (-partner_counts[c], _first(mentions, c)))
+    institutions = {label: display for u in units for label, display in u.institutions}
+    has_morocco = any(u.morocco for u in units) or bool(institutions)
+
+    relational = _relational_labels()
+    key_units = strong_units = 0
+    lead_key = False
+    negatives: list[tuple[str, str]] = []
+    lead_negatives = 0
+    for i, u in enumerate(units):
+        agency = any(m.kind == "agency" for m in u.mentions)
+        security = bool(u.sec or u.institutions or agency)
+        coop = bool(u.coop or u.seccoop)
+        moroccan = u.morocco or bool(u.institutions)
+        relates = any(label in relational for label, _ in u.coop) or bool(u.seccoop)
+        # A foreign security body named beside a Moroccan one, or working on an
+        # event in Morocco, is cooperation even when the story never says so.
+        paired = agency and (bool(u.institutions) or (u.morocco and "event_security" in u.sec))
+        if paired or (coop and security and (u.mentions or (moroccan and relates and partners))):
+            key_units += 1
+            lead_key = lead_key or i < _LEAD_UNITS
+            if (u.mentions and moroccan) or u.seccoop:
+                strong_units += 1
+        elif not agency:
+            negatives += u.negative
+            lead_negatives += len(u.negative) if i < _LEAD_UNITS else 0
+    seccoop = [s for u in units for s in u.seccoop]
+
+    z = _BIAS
+    if institutions:
+        z += _W_INSTITUTION
+        reasons += [f"institution: {label} ({display})" for label, display in institutions.items()]
+    if has_morocco:
+        z += _W_MOROCCO
+    if partners:
+        z += _W_PARTNER
+        seen = {}
+        for m in mentions:
+            seen.setdefault(m.code, m.display)
+        reasons += [f"partner: {code} ({seen[code]})" for code in partners]
+    z += _W_KEY_UNIT * min(key_units, 4) + _W_STRONG_UNIT * min(strong_units, 3)
+    if seccoop:
+        z += _W_SECCOOP
+    if lead_key:
+        z += _W_LEAD
+    z -= _W_NEGATIVE * (min(len(negatives), 3) + min(lead_negatives, 2))
+
+    coop_terms = list(dict.fromkeys(display for u in units for _, display in u.coop))
+    reasons += [f"cooperation: {c}" for c in coop_terms[:5]]
+    if key_units:
+        reasons.append(f"evidence: {key_units} sentence(s) tie cooperation to security")
+    reasons += [f"negative: {label} ({display})" for label, display in dict(negatives).items()]
+    if not partners:
+        z = min(z, _GATE)
+        reasons.append("no foreign partner named")
+    if not has_morocco:
+        z = min(z, _GATE)
+        reasons.append("no Moroccan actor named")
+
+    score = round(_sigmoid(z), 4)
+    flagged = score >= threshold
+    return Verdict(
+        flagged=flagged,
+        score=score,
+        subtype=_subtype(units, mentions) if flagged else None,
+        partners=partners,
+        reasons=reasons,
+    )
+
+
+@lru_cache(maxsize=1)
+def _relational_labels() -> frozenset[str]:
+    return frozenset(_load_yaml("signals.yaml")["relational"])
+
+
+def _first(mentions: list[_Mention], code: str) -> int:
+    return next(i for i, m in enumerate(mentions) if m.code == code)
+
+
+# Organisations whose meetings make a story multilateral rather than bilateral.
+_MULTILATERAL = {"INTERPOL", "EUROPOL", "AFRIPOL", "AIMC", "NAUSS", "UN", "UNODC", "UNOCT",
+                 "AU", "NATO", "LAS", "GCTF", "OSCE", "FRONTEX", "AMERIPOL", "CEPOL"}
+
+
+def _subtype(units: list[_Unit], mentions: list[_Mention]) -> str:
+    """The subtype with the most cue weight; explicit cooperation phrases and the lead count double."""
+    weight: Counter[str] = Counter()
+    for i, u in enumerate(units):
+        factor = 2.0 if i < _LEAD_UNITS else 1.0
+        for s in u.sec:
+            weight[s] += factor * (0.4 if s == "police_intel" else 1.0)
+        for s in u.seccoop:
+            weight[s] += 2.0 * factor
+    orgs = sum(1 for m in mentions if m.code in _MULTILATERAL)
+    weight["multilateral_org"] += 1.5 * orgs
+    if not weight:
+        return "police_intel"
+    return max(SUBTYPES, key=lambda s: (weight[s], -SUBTYPES.index(s)))
