@@ -45,6 +45,7 @@ _ARTICLE_TYPES = {"blogposting", "liveblogposting", "report", "reportagenews"}
 # Containers whose dates belong to other articles or to the site, never to this one.
 _FOREIGN = re.compile(r"footer|copyright|related|sidebar|widget|comment|most-read|popular|share|breadcrumb", re.I)
 _FOREIGN_TAGS = {"footer", "aside", "nav", "script", "style", "noscript", "form"}
+_SITE_HEADER = re.compile(r"(?<![\w-])header(?![\w-])|site-header|topbar|top-bar|masthead|navbar|menu", re.I)
 _DATEISH = re.compile(r"date|time|publi|posted|byline|meta|تاريخ", re.I)
 _COPYRIGHT = re.compile(r"©|&copy;|copyright|حقوق|droits", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/.-]|$)")
@@ -182,18 +183,25 @@ def _visible(tree: lxml.html.HtmlElement) -> Iterator[str]:
     """Short texts nearest the headline, date-classed elements before the rest."""
     elements = [element for element in tree.iter() if isinstance(element.tag, str)]
     anchor = _title_position(tree, elements)
+    # Containers of the headline repeat it and the prose around it; their text is no date line.
+    enclosing = set(elements[anchor].iterancestors()) if elements else set()
     window = range(max(anchor - _BEFORE_TITLE, 0), anchor + _AFTER_TITLE + 1)
     dateish = {i for i, element in enumerate(elements) if _DATEISH.search(_labels(element))}
-    ordered = sorted(dateish, key=lambda i: abs(i - anchor))
-    ordered += sorted((i for i in window if i < len(elements) and i not in dateish), key=lambda i: abs(i - anchor))
+    def nearness(i: int) -> tuple[int, bool]:
+        return abs(i - anchor), i < anchor
+
+    ordered = sorted(dateish, key=nearness)
+    ordered += sorted((i for i in window if i < len(elements) and i not in dateish), key=nearness)
     seen: set[str] = set()
     for i in ordered:
         element = elements[i]
+        if element in enclosing:
+            continue
         text = _text(element)
         if not text or text in seen or len(text) > _MAX_VISIBLE_CHARS:
             continue
         seen.add(text)
-        if not _COPYRIGHT.search(text) and not _is_foreign(element):
+        if not _COPYRIGHT.search(text) and not _is_foreign(element) and not _in_site_header(element, enclosing):
             yield text
 
 
@@ -219,6 +227,15 @@ def _is_foreign(element: lxml.html.HtmlElement) -> bool:
         if node.tag in _FOREIGN_TAGS or _FOREIGN.search(_labels(node)):
             return True
     return element.tag in _FOREIGN_TAGS or bool(_FOREIGN.search(_labels(element)))
+
+
+def _in_site_header(element: lxml.html.HtmlElement, enclosing: set[lxml.html.HtmlElement]) -> bool:
+    """Top bars print today's date on every page; a header that holds the headline
+    is the article's own and stays eligible."""
+    return any(
+        node not in enclosing and (node.tag == "header" or _SITE_HEADER.search(_labels(node)))
+        for node in (element, *element.iterancestors())
+    )
 
 
 def _text(element: lxml.html.HtmlElement) -> str:
