@@ -62,6 +62,35 @@ def _normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# --- month names and filler words ---------------------------------------------
+
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("يناير", "جانفي", "كانون الثاني", "janvier", "janv", "january", "jan"),
+    2: ("فبراير", "فيفري", "شباط", "fevrier", "février", "fevr", "févr", "fev", "fév", "february", "feb"),
+    3: ("مارس", "اذار", "mars", "march", "mar"),
+    4: ("ابريل", "افريل", "نيسان", "avril", "avr", "april", "apr"),
+    5: ("ماي", "مايو", "ايار", "mai", "may"),
+    6: ("يونيو", "يونيه", "جوان", "حزيران", "juin", "june", "jun"),
+    7: ("يوليوز", "يوليو", "يوليه", "جويلية", "تموز", "juillet", "juil", "july", "jul"),
+    8: ("غشت", "اغسطس", "اوت", "اب", "août", "aout", "august", "aug"),
+    9: ("شتنبر", "سبتمبر", "ايلول", "septembre", "sept", "september", "sep"),
+    10: ("اكتوبر", "تشرين الاول", "octobre", "october", "oct"),
+    11: ("نونبر", "نوفمبر", "تشرين الثاني", "novembre", "november", "nov"),
+    12: ("دجنبر", "ديسمبر", "دسمبر", "كانون الاول", "décembre", "decembre", "déc", "december", "dec"),
+}
+_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+
+_MONTH_DATE = re.compile(
+    rf"(?<![\d\w])(?P<day>\d{{1,2}})(?:er|st|nd|rd|th)? ?(?:de )?(?P<month>{_MONTH_ALT})\b\.?,?"
+    rf"(?: ?(?P<year>\d{{4}})(?!\d))?"
+)
+_MONTH_FIRST_DATE = re.compile(
+    rf"\b(?P<month>{_MONTH_ALT})\b\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})(?!\d)"
+)
+_NUMERIC_DMY = re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})([/.-])(?P<month>\d{1,2})\2(?P<year>\d{4}|\d{2})(?![\d:/-]|\.\d)")
+_NUMERIC_YMD = re.compile(r"(?<![\d.:/-])(?P<year>\d{4})([/.-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?!\d)")
+
 _HIJRI_MONTHS = (
     r"محرم|صفر|ربيع (?:الاول|الاخر|الثاني)|جماد[ىي] (?:الاولى|الاخرة|الثانية)"
     r"|رجب|شعبان|رمضان|شوال|ذ[وي] القعدة|ذ[وي] الحجة"
@@ -91,35 +120,6 @@ def _strip_fillers(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" :|-,")
 
 
-# --- month names ----------------------------------------------------------------
-
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "جانفي", "كانون الثاني", "janvier", "janv", "january", "jan"),
-    2: ("فبراير", "فيفري", "شباط", "fevrier", "février", "fevr", "févr", "fev", "fév", "february", "feb"),
-    3: ("مارس", "اذار", "mars", "march", "mar"),
-    4: ("ابريل", "افريل", "نيسان", "avril", "avr", "april", "apr"),
-    5: ("ماي", "مايو", "ايار", "mai", "may"),
-    6: ("يونيو", "يونيه", "جوان", "حزيران", "juin", "june", "jun"),
-    7: ("يوليوز", "يوليو", "يوليه", "جويلية", "تموز", "juillet", "juil", "july", "jul"),
-    8: ("غشت", "اغسطس", "اوت", "اب", "août", "aout", "august", "aug"),
-    9: ("شتنبر", "سبتمبر", "ايلول", "septembre", "sept", "september", "sep"),
-    10: ("اكتوبر", "تشرين الاول", "octobre", "october", "oct"),
-    11: ("نونبر", "نوفمبر", "تشرين الثاني", "novembre", "november", "nov"),
-    12: ("دجنبر", "ديسمبر", "دسمبر", "كانون الاول", "décembre", "decembre", "déc", "december", "dec"),
-}
-_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
-_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-
-_MONTH_DATE = re.compile(
-    rf"(?<![\d\w])(?P<day>\d{{1,2}})(?:er|st|nd|rd|th)? ?(?:de )?(?P<month>{_MONTH_ALT})\b\.?,?"
-    rf"(?: ?(?P<year>\d{{4}})(?!\d))?"
-)
-_MONTH_FIRST_DATE = re.compile(
-    rf"\b(?P<month>{_MONTH_ALT})\b\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})(?!\d)"
-)
-_NUMERIC_DMY = re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})([/.-])(?P<month>\d{1,2})\2(?P<year>\d{4}|\d{2})(?![\d:/-]|\.\d)")
-_NUMERIC_YMD = re.compile(r"(?<![\d.:/-])(?P<year>\d{4})([/.-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?!\d)")
-
 # --- times and zones ----------------------------------------------------------
 
 _MERIDIEM = r"(?P<mer>a\.?m\.?|p\.?m\.?|صباحا|صباح|ص|مساءا|مساء|م|ظهرا)(?![\w])"
@@ -137,19 +137,30 @@ _GAP = re.compile(r"^(?:[\s,|/•·@()\[\]:-]|\b(?:à|a|at|le|on|في|t)\b)*$")
 
 # --- relative phrases -------------------------------------------------------------
 
-_UNIT_WORDS: dict[str, tuple[str, int | None]] = {}
-for _unit, _forms in {
+_UNIT_FORMS = {
     "seconds": ("ثانية:1", "ثوان", "ثواني", "ثانيتين:2", "ثانيتان:2", "seconde:1", "secondes", "sec", "second:1", "seconds", "secs"),
     "minutes": ("دقيقة:1", "دقائق", "دقيقتين:2", "دقيقتان:2", "minute:1", "minutes", "min", "mins"),
     "hours": ("ساعة:1", "ساعات", "ساعتين:2", "ساعتان:2", "heure:1", "heures", "h", "hour:1", "hours", "hr", "hrs"),
     "days": ("يوم:1", "ايام", "يومين:2", "يومان:2", "jour:1", "jours", "j", "day:1", "days"),
     "weeks": ("اسبوع:1", "اسابيع", "اسبوعين:2", "اسبوعان:2", "semaine:1", "semaines", "week:1", "weeks"),
     "months": ("شهر:1", "اشهر", "شهور", "شهرين:2", "شهران:2", "mois", "month:1", "months"),
-    "years": ("سنة:1", "سنوات", "سنتين:2", "سنتان:2", "عام:1", "اعوام", "عامين:2", "an:1", "ans", "annee:1", "année:1", "années", "annees", "year:1", "years"),
-}.items():
-    for _form in _forms:
-        _word, _, _count = _form.partition(":")
-        _UNIT_WORDS[_word] = (_unit, int(_count) if _count else None)
+    "years": ("سنة:1", "سنوات", "سنتين:2", "سنتان:2", "عام:1", "اعوام", "عامين:2", "an:1", "ans", "annee:1",
+              "année:1", "années", "annees", "year:1", "years"),
+}
+
+
+def _unit_words() -> dict[str, tuple[str, int | None]]:
+    """Each unit word and the count it implies on its own: Arabic singulars and
+    duals carry one ("منذ ساعة") or two ("منذ يومين"); plurals need a number."""
+    words = {}
+    for unit, forms in _UNIT_FORMS.items():
+        for form in forms:
+            word, _, count = form.partition(":")
+            words[word] = (unit, int(count) if count else None)
+    return words
+
+
+_UNIT_WORDS = _unit_words()
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
 _ONE = {"un", "une", "a", "an", "one"}
 

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import lxml.html
 from cssselect import SelectorError
@@ -51,6 +51,8 @@ _COPYRIGHT = re.compile(r"©|&copy;|copyright|حقوق|droits", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/.-]|$)")
 # Visible dates sit in short lines; longer texts are containers or prose.
 _MAX_VISIBLE_CHARS = 160
+# Each visible candidate may cost a dateparser call; the date is near the top.
+_MAX_VISIBLE_TRIES = 60
 # Elements in document order after the headline (and a few before it, where
 # many Moroccan templates print the date) that may hold the visible date.
 _AFTER_TITLE, _BEFORE_TITLE = 40, 12
@@ -180,21 +182,15 @@ def _time_tags(tree: lxml.html.HtmlElement) -> Iterator[str]:
 
 
 def _visible(tree: lxml.html.HtmlElement) -> Iterator[str]:
-    """Short texts nearest the headline, date-classed elements before the rest."""
+    """Short texts nearest the headline that are not the site's or another article's."""
     elements = [element for element in tree.iter() if isinstance(element.tag, str)]
     anchor = _title_position(tree, elements)
     # Containers of the headline repeat it and the prose around it; their text is no date line.
     enclosing = set(elements[anchor].iterancestors()) if elements else set()
-    window = range(max(anchor - _BEFORE_TITLE, 0), anchor + _AFTER_TITLE + 1)
-    dateish = {i for i, element in enumerate(elements) if _DATEISH.search(_labels(element))}
-    def nearness(i: int) -> tuple[int, bool]:
-        return abs(i - anchor), i < anchor
-
-    ordered = sorted(dateish, key=nearness)
-    ordered += sorted((i for i in window if i < len(elements) and i not in dateish), key=nearness)
     seen: set[str] = set()
-    for i in ordered:
-        element = elements[i]
+    for element in _by_nearness(elements, anchor):
+        if len(seen) >= _MAX_VISIBLE_TRIES:
+            return
         if element in enclosing:
             continue
         text = _text(element)
@@ -205,7 +201,25 @@ def _visible(tree: lxml.html.HtmlElement) -> Iterator[str]:
             yield text
 
 
-_HEADLINES = ("//article//h1", "//h1", '//*[@itemprop="headline"]', '//*[contains(@class, "title")]')
+def _by_nearness(elements: list[lxml.html.HtmlElement], anchor: int) -> list[lxml.html.HtmlElement]:
+    """Date-classed elements anywhere first, then the headline's neighbourhood;
+    at equal distance the element after the headline wins, as bylines follow titles."""
+
+    def nearness(i: int) -> tuple[int, bool]:
+        return abs(i - anchor), i < anchor
+
+    dateish = {i for i, element in enumerate(elements) if _DATEISH.search(_labels(element))}
+    window = range(max(anchor - _BEFORE_TITLE, 0), min(anchor + _AFTER_TITLE + 1, len(elements)))
+    ordered = sorted(dateish, key=nearness) + sorted((i for i in window if i not in dateish), key=nearness)
+    return [elements[i] for i in ordered]
+
+
+_HEADLINES = (
+    "//article//h1",
+    "//h1",
+    '//*[@itemprop="headline"]',
+    '//*[contains(@class, "title") or contains(@class, "titre") or contains(@class, "عنوان")]',
+)
 
 
 def _title_position(tree: lxml.html.HtmlElement, elements: list[lxml.html.HtmlElement]) -> int:
