@@ -121,10 +121,11 @@ class _Lexicon:
 
 
 def _arabic_nisba_forms(base: str) -> list[str]:
-    """Masculine nisba -> feminine, plural and dual forms (إسباني -> إسبانية ...)."""
+    """Masculine nisba -> feminine, plural, dual and accusative forms (إسباني -> إسبانية ...)."""
     if " " in base:
         return [base]
-    return [base, base + "ة", base + "ون", base + "ين", base + "ان", base + "تان", base + "تين", base + "ات"]
+    suffixes = ("", "ة", "ا", "ون", "ين", "ان", "تان", "تين", "ات")
+    return [base + suffix for suffix in suffixes]
 
 
 def _french_demonym_forms(base: str) -> list[str]:

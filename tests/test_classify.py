@@ -1,0 +1,268 @@
+"""Classifier behaviour on articles written for these tests (ar, fr, en)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipelines.classify import CLASSIFIER_VERSION, SUBTYPES, Verdict, classify
+
+# --- positives, one or more per subtype -------------------------------------
+
+POSITIVES = {
+    "police_intel_ar": (
+        "حموشي يتباحث مع رئيس الشرطة الفيدرالية الألمانية بالرباط",
+        "استقبل المدير العام للأمن الوطني ولمراقبة التراب الوطني، يوم الإثنين بالرباط، "
+        "رئيس الشرطة الفيدرالية الألمانية الذي يقوم بزيارة عمل للمملكة على رأس وفد أمني. "
+        "وتناولت المباحثات سبل تطوير التعاون الأمني الثنائي وتبادل المعلومات حول التهديدات "
+        "المرتبطة بالجريمة المنظمة. واتفق الجانبان على تعزيز التنسيق العملياتي بين مصالح البلدين.",
+        "police_intel",
+        {"DE"},
+    ),
+    "counter_terrorism_fr": (
+        "Démantèlement d'une cellule terroriste en coordination avec la police belge",
+        "La Direction générale de la surveillance du territoire (DGST) a démantelé mardi une "
+        "cellule terroriste de quatre membres affiliés à Daech, en coordination avec la police "
+        "fédérale belge. Deux suspects ont été interpellés à Tétouan et deux autres à Anvers. "
+        "Cette opération conjointe illustre la coopération sécuritaire entre le Maroc et la "
+        "Belgique dans la lutte antiterroriste.",
+        "counter_terrorism",
+        {"BE"},
+    ),
+    "defence_en": (
+        "Royal Armed Forces and US troops open joint exercise in the south",
+        "The Royal Moroccan Armed Forces and the United States military launched a joint "
+        "military exercise near Tan-Tan on Monday, with units from Senegal and Ghana also "
+        "taking part. The drills cover desert manoeuvres, air support and medical evacuation. "
+        "Officers from both armies said the exercise strengthens defence cooperation and "
+        "interoperability.",
+        "defence",
+        {"US", "SN", "GH"},
+    ),
+    "judicial_extradition_ar": (
+        "المغرب يسلم هولندا مطلوبا في قضية تهريب دولي للمخدرات",
+        "سلمت السلطات المغربية، يوم الخميس، إلى نظيرتها الهولندية مواطنا يحمل الجنسيتين كان "
+        "موضوع مذكرة بحث دولية صادرة عن القضاء الهولندي بتهمة الاتجار الدولي في المخدرات. "
+        "وجرت عملية التسليم في إطار اتفاقية التعاون القضائي بين البلدين، بعد أن أوقفته "
+        "عناصر الشرطة القضائية بطنجة في وقت سابق.",
+        "judicial_extradition",
+        {"NL"},
+    ),
+    "migration_border_fr": (
+        "Migration: la Gendarmerie royale et la Guardia Civil renforcent leurs patrouilles mixtes",
+        "Le Maroc et l'Espagne ont convenu de renforcer les patrouilles conjointes en mer pour "
+        "lutter contre l'immigration clandestine, à l'issue d'une réunion tenue à Rabat entre "
+        "responsables de la Gendarmerie royale et de la Guardia Civil. Les deux parties ont "
+        "salué l'échange d'informations sur les réseaux de passeurs et le contrôle des frontières.",
+        "migration_border",
+        {"ES"},
+    ),
+    "cyber_en": (
+        "DGSN and Estonia sign cybercrime memorandum",
+        "Morocco's General Directorate of National Security (DGSN) signed a memorandum of "
+        "understanding with Estonia's police board on Wednesday to fight cybercrime. The "
+        "agreement provides for training of Moroccan investigators in digital forensics and "
+        "the exchange of information on ransomware networks and cyberattack threats.",
+        "cyber",
+        {"EE"},
+    ),
+    "event_security_ar": (
+        "تنسيق أمني مغربي برتغالي استعدادا لكأس العالم 2030",
+        "عقد مسؤولون من المديرية العامة للأمن الوطني ونظراؤهم من الشرطة البرتغالية اجتماعا "
+        "بالرباط خصص لتنسيق الترتيبات الأمنية الخاصة بتأمين التظاهرات الكبرى، وفي مقدمتها "
+        "كأس العالم 2030. وتناول الاجتماع تبادل الخبرات في تدبير الحشود ومكافحة الشغب.",
+        "event_security",
+        {"PT"},
+    ),
+    "multilateral_org_en": (
+        "Morocco takes part in Afripol general assembly",
+        "A Moroccan security delegation led by the DGSN took part on Tuesday in the general "
+        "assembly of Afripol, the African Union mechanism for police cooperation. The delegation "
+        "presented Morocco's experience in fighting terrorism and organised crime and called "
+        "for stronger information sharing between African police services.",
+        "multilateral_org",
+        {"AFRIPOL", "AU"},
+    ),
+    "turkish_counterpart_ar": (
+        "",
+        "أجرى المدير العام للأمن الوطني مباحثات مع نظيره التركي بأنقرة تناولت التعاون "
+        "الأمني في مجال مكافحة الإرهاب والهجرة غير الشرعية، وتبادل الخبرات في مجال التكوين الشرطي.",
+        None,
+        {"TR"},
+    ),
+    "spanish_fr": (
+        "Coopération antiterroriste avec la police espagnole",
+        "Les services marocains ont transmis à leurs homologues espagnols des renseignements "
+        "qui ont permis l'arrestation de deux jihadistes à Bilbao, selon la police espagnole. "
+        "Le ministre de l'Intérieur a salué la coopération sécuritaire entre les deux pays.",
+        None,
+        {"ES"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POSITIVES))
+def test_positive_is_flagged_with_partners(name: str) -> None:
+    title, text, subtype, partners = POSITIVES[name]
+    verdict = classify(title, text)
+    assert verdict.flagged, verdict.reasons
+    assert verdict.score >= 0.5
+    assert set(verdict.partners) == partners, verdict.reasons
+    if subtype:
+        assert verdict.subtype == subtype, verdict.reasons
+
+
+# --- hard negatives ---------------------------------------------------------
+
+NEGATIVES = {
+    "local_arrest_ar": (
+        "توقيف شخصين بالدار البيضاء للاشتباه في ترويج المخدرات",
+        "تمكنت عناصر الشرطة القضائية بالدار البيضاء من توقيف شخصين يبلغان من العمر 25 و31 سنة "
+        "للاشتباه في تورطهما في حيازة وترويج المخدرات. وقد تم حجز كمية من الأقراص المهلوسة، "
+        "ووضع المشتبه فيهما تحت تدبير الحراسة النظرية بتعليمات من النيابة العامة المختصة.",
+    ),
+    "police_anniversary_fr": (
+        "La DGSN célèbre le 69e anniversaire de sa création",
+        "La famille de la Sûreté nationale a célébré vendredi le 69e anniversaire de la création "
+        "de la DGSN lors d'une cérémonie à Fès. Le préfet de police a rendu hommage aux policiers "
+        "tombés en service et présenté le bilan de la sécurité routière et des portes ouvertes.",
+    ),
+    "dgsn_chief_profile_en": (
+        "Who is the man at the head of Morocco's police?",
+        "He rose through the ranks of the domestic intelligence service before being named to "
+        "lead the DGSN. Colleagues describe a discreet and demanding manager, while critics in "
+        "this opinion piece question the concentration of power in a single official. His "
+        "supporters credit him with modernising police stations and recruiting more women.",
+    ),
+    "trade_spain_fr": (
+        "Maroc-Espagne : les échanges commerciaux atteignent un record",
+        "Les échanges commerciaux entre le Maroc et l'Espagne ont dépassé 22 milliards d'euros, "
+        "selon les chiffres publiés lundi. Les deux pays veulent renforcer leur coopération "
+        "économique et l'investissement dans l'automobile et le tourisme.",
+    ),
+    "trade_spain_ar": (
+        "",
+        "وقع المغرب وإسبانيا مذكرة تفاهم لتعزيز التعاون الاقتصادي والاستثمار في قطاع الطاقات "
+        "المتجددة، خلال منتدى الأعمال المنعقد بمدريد بحضور رجال أعمال من البلدين.",
+    ),
+    "foreign_police_en": (
+        "German police bust smuggling ring with Europol support",
+        "German federal police arrested eleven people in Hamburg and Bremen on Thursday in an "
+        "operation coordinated by Europol against a people-smuggling network. Investigators "
+        "from Austria and the Czech Republic took part in the joint operation.",
+    ),
+    "diplomacy_ar": (
+        "بوريطة يستقبل نظيره البرتغالي",
+        "أجرى وزير الشؤون الخارجية مباحثات مع نظيره البرتغالي تناولت العلاقات الثنائية "
+        "والمبادلات التجارية والتعاون الثقافي والسياحي، إضافة إلى التحضير للقمة الثنائية المقبلة.",
+    ),
+    "sports_fr": (
+        "CAN : le Maroc bat le Sénégal et file en demi-finale",
+        "La sélection marocaine s'est imposée face au Sénégal (2-1) au terme d'un match intense. "
+        "Les buts ont été marqués en seconde période devant un public conquis.",
+    ),
+    "domestic_cyber_ar": (
+        "",
+        "تعمل فرق مكافحة الجرائم الإلكترونية التابعة للمديرية العامة للأمن الوطني على رصد "
+        "عمليات الاحتيال عبر الإنترنت، وقد أوقفت الأسبوع الماضي ثلاثة أشخاص بمراكش.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVES))
+def test_hard_negative_is_not_flagged(name: str) -> None:
+    title, text = NEGATIVES[name]
+    verdict = classify(title, text)
+    assert not verdict.flagged, verdict.reasons
+    assert verdict.subtype is None
+
+
+# --- partner extraction -----------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("التقى المدير العام للأمن الوطني بنظيره التركي لبحث التعاون الأمني.", {"TR"}),
+        ("وأشاد الوفد الأمني بالتعاون مع السلطات الإسبانية في مكافحة الإرهاب.", {"ES"}),
+        ("La DGST a collaboré avec la police espagnole et les services italiens.", {"ES", "IT"}),
+        ("Réunion de travail entre la DGSN et la police française sur la sécurité.", {"FR"}),
+        ("Morocco and Spanish police dismantled a drug ring with Portuguese support.", {"ES", "PT"}),
+        ("سلم المغرب مصريا وتونسيين وجزائريين مطلوبين في إطار التعاون الأمني.", {"EG", "TN", "DZ"}),
+        ("Hammouchi met the FBI director and the head of the Guardia Civil.", {"US", "ES"}),
+        ("وشارك وفد أمني في اجتماعات الأنتربول ومجلس وزراء الداخلية العرب.", {"INTERPOL", "AIMC"}),
+        ("Accord entre le Maroc et Europol, salué par l'Union européenne.", {"EUROPOL", "EU"}),
+        ("ناقش الطرفان التعاون الأمني مع مالي والنيجر وتشاد.", {"ML", "NE", "TD"}),
+        ("الحموشي في الرياض لبحث التعاون مع المملكة العربية السعودية.", {"SA"}),
+    ],
+)
+def test_partner_extraction(text: str, expected: set[str]) -> None:
+    assert set(classify("", text).partners) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("خصصت الحكومة الدعم المالي لتعزيز الأمن ووقعت اتفاقا مع فرنسا.", "ML"),
+        ("Selon l'agence espagnole EFE, la DGSN coopère avec la France.", "ES"),
+        ("The US, Italy and Senegal join the exercise. Spain will not take part this year.", "ES"),
+        ("حضر عناصر من الشرطة الفرنسية مباراة المنتخب الجزائري بالرباط في إطار التعاون الأمني.", "DZ"),
+        ("Le ministre s'est rendu dans la capitale tunisienne pour la coopération sécuritaire.", "TN"),
+        ("Un an après, la police a eu un accord de sécurité avec la France, un point c'est tout.", "UN"),
+        ("أكد المغرب والمملكة المغربية التعاون الأمني مع فرنسا", "MA"),
+    ],
+)
+def test_passing_or_ambiguous_mentions_are_not_partners(text: str, absent: str) -> None:
+    assert absent not in classify("", text).partners
+
+
+def test_morocco_is_never_a_partner() -> None:
+    verdict = classify("Morocco, Maroc, المغرب", "Moroccan and marocaine security cooperation with Morocco")
+    assert "MA" not in verdict.partners
+
+
+# --- contract ---------------------------------------------------------------
+
+def test_verdict_contract() -> None:
+    title, text, *_ = POSITIVES["police_intel_ar"]
+    verdict = classify(title, text, "ar")
+    assert isinstance(verdict, Verdict)
+    assert [f.name for f in dataclasses.fields(Verdict)] == [
+        "flagged", "score", "subtype", "partners", "reasons"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.flagged = False  # type: ignore[misc]
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.subtype in SUBTYPES
+    assert isinstance(CLASSIFIER_VERSION, str) and CLASSIFIER_VERSION
+
+
+def test_reasons_explain_the_verdict() -> None:
+    title, text, *_ = POSITIVES["police_intel_ar"]
+    reasons = classify(title, text).reasons
+    assert any(r.startswith("institution: DGSN (") for r in reasons)
+    assert any(r.startswith("partner: DE (") for r in reasons)
+    assert any(r.startswith("cooperation: ") for r in reasons)
+
+
+def test_negative_reasons_say_what_is_missing() -> None:
+    title, text = NEGATIVES["local_arrest_ar"]
+    assert "no foreign partner named" in classify(title, text).reasons
+
+
+def test_threshold_is_configurable() -> None:
+    title, text, *_ = POSITIVES["cyber_en"]
+    default = classify(title, text)
+    assert classify(title, text, threshold=default.score).flagged
+    strict = classify(title, text, threshold=min(1.0, default.score + 0.01))
+    assert not strict.flagged and strict.subtype is None
+    assert strict.score == default.score
+
+
+def test_empty_article() -> None:
+    verdict = classify("", "")
+    assert verdict == Verdict(False, verdict.score, None, [], verdict.reasons)
+    assert verdict.score < 0.5
+
+
+def test_lang_hint_does_not_change_the_verdict() -> None:
+    title, text, *_ = POSITIVES["counter_terrorism_fr"]
+    assert classify(title, text, "fr") == classify(title, text) == classify(title, text, "en")
