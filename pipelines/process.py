@@ -16,6 +16,11 @@ from pipelines.dating import date_article
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
 
+# Below this many characters the "body" is a menu or a cookie banner, not an
+# article: there is nothing to classify, and the page counts as an extraction
+# failure for source health.
+MIN_TEXT_CHARS = 60
+
 if TYPE_CHECKING:
     from crawler.config import Source
 
@@ -48,7 +53,7 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
     if tree is None:
         return Processed(None, None, "empty")
     extracted = extract_article(tree, page.url, page.source.lang)
-    if extracted is None:
+    if extracted is None or len(extracted.text) < MIN_TEXT_CHARS:
         return Processed(None, None, "empty")
     dated = date_article(
         tree, page.url, lang=extracted.lang, feed_date=page.feed_date, now=page.fetched_at,

@@ -1,0 +1,86 @@
+"""process_page and reprocess on hand-written pages, with a real SQLite file."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.config import Source, load_config
+from pipelines import classify as classify_module
+from pipelines.process import PageInput, process_page
+from pipelines.reprocess import reprocess
+from pipelines.store import ArticleStore, open_database
+
+FIXTURES = Path(__file__).parent / "fixtures" / "process"
+FETCHED = datetime(2025, 11, 22, 9, 0, tzinfo=timezone.utc)
+SOURCE_AR = Source(name="site-ar", url="https://news.example.ma/", lang="ar", article_pattern=re.compile(r"\.html$"))
+SOURCE_FR = Source(name="site-fr", url="https://fr.example.ma/", lang="fr", article_pattern=re.compile(r"\.html$"))
+
+
+def page(name: str, source: Source, **extra) -> PageInput:
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    return PageInput(url=f"{source.url}{name}", source=source, html=html, fetched_at=FETCHED, **extra)
+
+
+def run(p: PageInput, max_age_days: int = 7):
+    return process_page(p, max_age_days=max_age_days, threshold=0.5, min_body_chars=300)
+
+
+def test_cooperation_page_becomes_a_flagged_row() -> None:
+    result = run(page("ar_cooperation.html", SOURCE_AR))
+    assert result.rejected is None and result.row is not None
+    row = result.row
+    assert row["title"] == "الرباط ومدريد تعززان التنسيق الأمني لمواجهة شبكات التهريب"
+    assert row["published_at"] == "2025-11-21T18:40:00+01:00" and row["date_origin"] == "meta"
+    assert row["lang"] == "ar" and row["author"] == "سعاد المرابط"
+    assert "مضيق جبل طارق" in row["text"] and "الأكثر قراءة" not in row["text"] and "محفوظة" not in row["text"]
+    assert row["flagged"] == 1 and "ES" in row["partners"] and "MA" not in row["partners"]
+    assert row["reasons"] and row["classifier_version"] == classify_module.CLASSIFIER_VERSION
+    assert row["fetched_at"] == "2025-11-22T09:00:00+00:00"
+    assert result.simhash is not None and len(row["content_hash"]) == 32
+    assert not result.flags
+
+
+def test_old_article_is_rejected_but_young_enough_is_kept() -> None:
+    old = run(page("fr_old_local.html", SOURCE_FR))
+    assert old.rejected == "too_old" and old.row is None
+    kept = run(page("fr_old_local.html", SOURCE_FR), max_age_days=400)
+    assert kept.row["published_at"] == "2025-03-03T11:05:00+00:00"  # Ramadan 2025: Morocco on UTC+0
+    assert kept.row["flagged"] == 0 and kept.row["partners"] == []
+    assert kept.row["date_origin"] == "visible"
+
+
+def test_feed_date_and_title_fill_in_for_a_bare_page() -> None:
+    bare = "<html><body><article><p>" + ("Le ministère a publié un communiqué sur la météo de la semaine. " * 8) + "</p></article></body></html>"
+    feed_date = datetime(2025, 11, 21, 20, 0, tzinfo=timezone.utc)
+    result = process_page(
+        PageInput(url="https://fr.example.ma/bare.html", source=SOURCE_FR, html=bare, fetched_at=FETCHED,
+                  feed_date=feed_date, feed_title="Titre du flux"),
+        max_age_days=7, threshold=0.5, min_body_chars=300,
+    )
+    assert result.row["date_origin"] == "feed" and result.row["title"] == "Titre du flux"
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html><body><nav>menu</nav></body></html>"])
+def test_pages_without_a_body_are_rejected_as_empty(html: str) -> None:
+    result = process_page(PageInput(url="https://fr.example.ma/x.html", source=SOURCE_FR, html=html, fetched_at=FETCHED),
+                          max_age_days=7, threshold=0.5, min_body_chars=300)
+    assert result.rejected == "empty"
+
+
+def test_reprocess_reclassifies_outdated_rows_only(tmp_path: Path, write_config, monkeypatch) -> None:
+    config = load_config(write_config("database: news.db\n"))
+    store = ArticleStore(open_database(config.database))
+    fresh = run(page("ar_cooperation.html", SOURCE_AR))
+    stale = dict(fresh.row, url="https://news.example.ma/stale.html", flagged=0, partners=[], classifier_version="0-old")
+    store.save_article(fresh.row, html=(FIXTURES / "ar_cooperation.html").read_text(encoding="utf-8"), simhash=fresh.simhash)
+    store.save_article(stale)
+    result = reprocess(store, config)
+    assert (result.examined, result.updated, result.newly_flagged) == (1, 1, 1)
+    row = store.db.execute("SELECT flagged, partners, classifier_version FROM articles WHERE url LIKE '%stale%'").fetchone()
+    assert row[0] == 1 and "ES" in row[1] and row[2] == classify_module.CLASSIFIER_VERSION
+    full = reprocess(store, config, full=True)
+    assert (full.examined, full.updated, full.without_html, full.failed) == (2, 2, 1, 0)
