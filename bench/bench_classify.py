@@ -1,0 +1,87 @@
+"""Throughput of pipelines.classify.classify on one core.
+
+Articles are assembled from sentences written for this benchmark in Arabic,
+French and English (cooperation stories, local crime, sport, economy), 1-3 KB
+each like real news excerpts, with a fixed seed so runs are comparable. The
+vocabulary load happens once, before timing, as it does in a crawl.
+"""
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipelines.classify import classify  # noqa: E402
+
+PASSES = 5
+ARTICLES = 400
+
+SENTENCES = {
+    "ar": [
+        "استقبل المدير العام للأمن الوطني ولمراقبة التراب الوطني بالرباط نظيره الإسباني على رأس وفد أمني.",
+        "وتناولت المباحثات سبل تعزيز التعاون الأمني الثنائي وتبادل المعلومات حول التهديدات الإرهابية.",
+        "تمكنت عناصر الشرطة القضائية بمدينة فاس من توقيف ثلاثة أشخاص للاشتباه في تورطهم في السرقة.",
+        "وقع المغرب وألمانيا مذكرة تفاهم في مجال مكافحة الجريمة السيبرانية والهجرة غير النظامية.",
+        "فاز المنتخب المغربي على نظيره المالي بهدفين دون رد في مباراة ودية بملعب طنجة.",
+        "ارتفعت المبادلات التجارية بين البلدين بنسبة عشرة في المائة خلال السنة الماضية.",
+        "وشارك وفد مغربي في أشغال الجمعية العامة للأنتربول إلى جانب ممثلي مجلس وزراء الداخلية العرب.",
+        "سلمت السلطات المغربية إلى فرنسا مطلوبا بموجب مذكرة بحث دولية في قضية تهريب المخدرات.",
+    ],
+    "fr": [
+        "La DGST a démantelé une cellule terroriste en coordination avec la police espagnole.",
+        "Le ministre de l'Intérieur a reçu son homologue portugais pour évoquer la sécurité de la Coupe du monde 2030.",
+        "Les éléments de la Sûreté nationale ont interpellé deux suspects à Casablanca pour vol avec violence.",
+        "Les échanges commerciaux entre le Maroc et la France ont atteint un niveau record cette année.",
+        "Les Forces armées royales et l'armée américaine ont lancé l'exercice conjoint African Lion.",
+        "Le Maroc a extradé vers la Belgique un trafiquant visé par un mandat d'arrêt international.",
+        "La sélection nationale a battu le Sénégal en match amical devant un public enthousiaste.",
+        "La DGSN a célébré l'anniversaire de sa création par des journées portes ouvertes.",
+    ],
+    "en": [
+        "Morocco's DGSN signed a memorandum of understanding with Europol on information sharing.",
+        "Police in Marrakech arrested a man suspected of fraud, the General Directorate said.",
+        "The Royal Moroccan Armed Forces hosted US and Senegalese troops for a joint military exercise.",
+        "Tourism revenue rose sharply as visitors from Spain and the United Kingdom increased.",
+        "Moroccan and Spanish security services dismantled a jihadist cell operating in Ceuta and Fnideq.",
+        "The interior minister met his Italian counterpart to discuss irregular migration and border control.",
+        "The national team drew with Egypt in a friendly match played in Rabat on Saturday.",
+        "Officials from the FBI observed security arrangements for the Africa Cup of Nations in Morocco.",
+    ],
+}
+
+
+def make_articles(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    rng = random.Random(seed)
+    articles = []
+    for i in range(count):
+        lang = ("ar", "fr", "en")[i % 3]
+        pool = SENTENCES[lang]
+        target = rng.randint(1000, 3000)
+        body: list[str] = []
+        while sum(len(s.encode()) + 1 for s in body) < target:
+            body.append(rng.choice(pool))
+        articles.append((rng.choice(pool)[:80], " ".join(body), lang))
+    return articles
+
+
+def main() -> int:
+    articles = make_articles(ARTICLES)
+    mean_kb = sum(len((t + x).encode()) for t, x, _ in articles) / len(articles) / 1024
+    started = time.perf_counter()
+    classify(*articles[0])
+    print(f"warm-up (vocabulary load): {time.perf_counter() - started:.2f} s")
+    started = time.perf_counter()
+    for _ in range(PASSES):
+        for title, text, lang in articles:
+            classify(title, text, lang)
+    elapsed = time.perf_counter() - started
+    rate = PASSES * len(articles) / elapsed
+    print(f"classify: {rate:.0f} articles/s (mean {mean_kb:.1f} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
