@@ -107,6 +107,9 @@ class HealthSettings:
     silent_floor_hours: float = 48.0
     degraded_error_ratio: float = 0.3
     min_body_chars: int = 300
+    window_runs: int = 3
+    silent_gap_factor: float = 2.0
+    history_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -440,7 +443,8 @@ def _build_config(ctx: _Ctx, root: yaml.Node, base: Path) -> Config:
     })
     health = _section(ctx, children.get("health"), "health", HealthSettings, {
         "silent_floor_hours": num(minimum=1), "degraded_error_ratio": lambda n, k: _unit_interval(ctx, n, k),
-        "min_body_chars": num(integer=True),
+        "min_body_chars": num(integer=True), "window_runs": num(integer=True, minimum=1),
+        "silent_gap_factor": num(minimum=1), "history_days": num(integer=True, minimum=1),
     })
     return Config(
         path=ctx.path, database=database, timezone=timezone, sources=sources, crawl=crawl,
