@@ -313,7 +313,8 @@ def classify(title: str, text: str, lang: str | None = None, *,
 
     ``lang`` is accepted for the pipeline contract but not needed: the
     vocabularies are trilingual and matched together, which also handles
-    French articles quoting English statements.
+    French articles quoting English statements. Partners are reported even
+    below the threshold, so a near miss still shows whom it named.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     units = _analyse(title, text)
