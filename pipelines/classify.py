@@ -29,7 +29,7 @@ from pipelines.normalize import clitic_variants, normalize_text, tokens
 
 __all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "classify"]
 
-CLASSIFIER_VERSION = "1.0.0"
+CLASSIFIER_VERSION = "1.1.0"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -84,8 +84,8 @@ class _Lexicon:
         if not key:
             return
         entry = _Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
-        if entry not in self.phrases[key]:
-            self.phrases[key].append(entry)
+        if not any(e.kind == kind and e.value == value for e in self.phrases[key]):
+            self.phrases[key].append(entry)  # spelling variants keep the first display
         self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
 
     def scan(self, folded: list[str], cased: list[str]) -> list[_Match]:
