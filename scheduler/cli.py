@@ -173,6 +173,43 @@ def reprocess(config_path: str, full: bool) -> None:
     )
 
 
+@cli.group()
+def sources() -> None:
+    """Inspect the configured news sources."""
+
+
+@sources.command("check")
+@config_option
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+def sources_check(config_path: str, names: tuple[str, ...]) -> None:
+    """Fetch each source's feeds, sitemaps and one article now, and print what works.
+
+    Columns: reachable (yes, no, blocked), links found, links matching the
+    article pattern, whether one article was extracted and dated. Without
+    NAMEs every enabled source is checked; a named source is checked even
+    when disabled. Exits 1 only when no source at all was reachable (no
+    network, or a proxy refusing everything).
+
+    \b
+    Example:
+        newsmon sources check
+        newsmon sources check hespress-ar le360-fr
+    """
+    from crawler.check import check_sources, format_table
+
+    config = load(config_path)
+    try:
+        selected = config.select_sources(list(names))
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if not selected:
+        raise click.ClickException(f"{config.path.name}: no enabled source to check")
+    results = check_sources(selected, config)
+    click.echo(format_table(results))
+    if not any(r.reachable == "yes" for r in results):
+        raise click.ClickException("no source was reachable: is this machine online?")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="newsmon")
