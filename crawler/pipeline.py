@@ -1,0 +1,75 @@
+"""The Scrapy item pipeline: a thin wrapper around ``process_page`` and ``ArticleStore``.
+
+Extraction, dating and classification are CPU work of tens of milliseconds
+per page; they run on one worker thread so the reactor keeps downloading
+meanwhile (one thread is also what keeps the non-thread-safe parsers
+happy).  SQLite writes stay on the reactor thread, the crawl's only writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pipelines.process import PageInput, Processed, process_page
+from pipelines.store import iso
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger("newsmon.crawler")
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _worker() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-extract")
+    return _executor
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.crawler.spider
+        source, store, report, config = spider.source, spider.store, spider.report, spider.config
+        page = PageInput(url=item["url"], source=source, html=item["html"], fetched_at=item["fetched_at"],
+                         feed_date=item["feed_date"], feed_title=item["feed_title"])
+        job = partial(process_page, page, max_age_days=config.crawl.max_age_days,
+                      threshold=config.classifier.threshold, min_body_chars=config.health.min_body_chars)
+        try:
+            processed: Processed = await asyncio.get_running_loop().run_in_executor(_worker(), job)
+        except Exception as exc:  # a page that breaks the extractor must not stop the source
+            message = f"processing failed at {page.url}: {type(exc).__name__}: {str(exc)[:200]}"
+            log.warning("%s: %s", source.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
+            report.extraction_failures += 1
+            report.error(message)
+            store.record_url(page.url, source.name, "failed", message)
+            return {"url": page.url, "outcome": "failed"}
+        report.dating_failures += "no_date" in processed.flags
+        report.short_bodies += "short_body" in processed.flags
+        if processed.rejected is not None:
+            store.record_url(page.url, source.name, processed.rejected)
+            if processed.rejected == "empty":
+                report.extraction_failures += 1
+            else:
+                report.skipped += 1
+            return {"url": page.url, "outcome": processed.rejected}
+        saved = store.save_article(
+            processed.row,
+            html=item["html"] if config.crawl.keep_html else None,
+            page={"encoding": item["encoding"], "feed_date": iso(page.feed_date), "feed_title": page.feed_title},
+            simhash=processed.simhash,
+        )
+        report.new_articles += saved.created
+        return {"url": page.url, "outcome": "stored" if saved.created else "updated", "cluster_id": saved.cluster_id}

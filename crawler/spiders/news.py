@@ -1,0 +1,247 @@
+"""The one generic news spider: a source's feeds, sitemaps and listings in, article pages out.
+
+Everything site-specific lives in config.yaml, so adding a newspaper is a
+configuration change.  The spider's job is discovery and restraint: find
+article URLs, drop the ones that are off-site, too old by their feed date or
+already in the database *before* requesting them, and stop asking a site that
+has started to block us.  Extraction, dating and storage happen in the item
+pipeline (``crawler.pipeline``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.blocking import blocked_reason
+from crawler.failures import describe_failure
+from crawler.feeds import Entry, FeedError, parse_feed, parse_sitemap
+from crawler.listing import feed_links, links, next_page
+from crawler.middlewares import OffsiteRefused
+from crawler.netguard import PrivateNetworkRefused
+from crawler.urls import canonical_url, readable_url, site_of
+from pipelines.dates import parse_date
+from pipelines.store import utc_now
+
+if TYPE_CHECKING:
+    from crawler.config import Config, Source
+    from crawler.stats import SourceStats
+    from pipelines.store import ArticleStore
+
+log = logging.getLogger("newsmon.crawler")
+
+FEED_PRIORITY = 20
+LISTING_PRIORITY = 10
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, *, source: Source, store: ArticleStore, report: SourceStats, config: Config) -> None:
+        super().__init__(name=source.name)
+        self.source = source
+        self.store = store
+        self.report = report
+        self.config = config
+        self.site = site_of(source.url)
+        self.cutoff = utc_now() - timedelta(days=config.crawl.max_age_days)
+        self.seen_articles: set[str] = set()
+        self.seen_documents: set[str] = set()  # feeds, sitemaps and listing pages already requested
+        self.autodiscovery_started = False
+
+    # -- start -----------------------------------------------------------
+    async def start(self) -> Any:
+        source = self.source
+        if not (source.feeds or source.sitemaps or source.start_urls):
+            for request in self._autodiscover("no feeds, sitemaps or start_urls configured"):
+                yield request
+        for url in source.feeds:
+            yield self._document(url, self.parse_feed, self.feed_failed, FEED_PRIORITY)
+        for url in source.sitemaps:
+            yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
+        for url in source.start_urls:
+            yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=0)
+
+    def _document(self, url: str, callback: Any, errback: Any, priority: int, **cb_kwargs: Any) -> Request:
+        self.seen_documents.add(canonical_url(url))
+        return Request(url, callback=callback, errback=errback, priority=priority, cb_kwargs=cb_kwargs,
+                       dont_filter=True)
+
+    # -- feeds and sitemaps ------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        self._answered(response)
+        try:
+            entries = parse_feed(response.body)
+        except FeedError as exc:
+            self.report.error(f"feed {response.url}: {exc}")
+            yield from self._autodiscover(f"feed {response.url} unreadable")
+            return
+        yield from self._articles(entries, response.url)
+
+    def feed_failed(self, failure: Failure) -> Iterator[Request]:
+        self._failed(failure)
+        yield from self._autodiscover(f"feed {failure.request.url} failed")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        self._answered(response)
+        try:
+            sitemap = parse_sitemap(response.body)
+        except FeedError as exc:
+            self.report.error(f"sitemap {response.url}: {exc}")
+            return
+        for child in sitemap.children:
+            url = self._on_site(child.url, response.url)
+            if url is None or url in self.seen_documents or self._too_old(child.date):
+                continue
+            yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
+        yield from self._articles(sitemap.entries, response.url)
+
+    # -- listings and the homepage -----------------------------------------
+    def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
+        page = self._html(response)
+        if page is None:
+            return
+        yield from self._articles((Entry(url) for url in links(page)), page.url)
+        if depth >= self.config.crawl.listing_depth:
+            return
+        following = next_page(page)
+        url = self._on_site(following, page.url) if following else None
+        if url is not None and url not in self.seen_documents:
+            yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=depth + 1)
+
+    def _autodiscover(self, why: str) -> Iterator[Request]:
+        """Fetch the homepage once and follow the feeds it advertises."""
+        if self.autodiscovery_started:
+            return
+        self.autodiscovery_started = True
+        log.info("%s: %s; looking for feeds on %s", self.source.name, why, self.source.url)
+        yield Request(self.source.url, callback=self.parse_homepage, errback=self.document_failed,
+                      priority=FEED_PRIORITY, dont_filter=True)
+
+    def parse_homepage(self, response: Response) -> Iterator[Request]:
+        page = self._html(response)
+        if page is None:
+            return
+        found = [url for url in (self._on_site(u, page.url) for u in feed_links(page)) if url]
+        fresh = [url for url in found if url not in self.seen_documents]
+        for url in fresh:
+            self.report.note(f"feed autodiscovered: {url}")
+            log.warning("%s: feed autodiscovered: %s", self.source.name, url)
+            yield self._document(url, self.parse_feed, self.document_failed, FEED_PRIORITY)
+        if not fresh:
+            self.report.note("no usable feed advertised on the homepage; read its links instead")
+            yield from self._articles((Entry(url) for url in links(page)), page.url)
+
+    # -- articles -----------------------------------------------------------
+    def _articles(self, entries: Iterable[Entry], base: str) -> Iterator[Request]:
+        """Requests for the article URLs among ``entries`` that are new, fresh and on-site."""
+        fresh: list[tuple[str, Entry, datetime | None]] = []
+        for entry in entries:
+            url = self._on_site(entry.url, base)
+            if url is None or url in self.seen_articles or not self._is_article(url):
+                continue
+            self.seen_articles.add(url)
+            self.report.items_found += 1
+            date = parse_date(entry.date, lang=self.source.lang) if entry.date else None
+            if date is not None and date < self.cutoff:
+                self.report.skipped += 1
+                continue
+            fresh.append((url, entry, date))
+        known = self.store.known_urls(url for url, _, _ in fresh)
+        self.report.skipped += len(known)
+        for url, entry, date in fresh:
+            if url not in known:
+                yield Request(url, callback=self.parse_article, errback=self.article_failed,
+                              meta={"article_url": url, "feed_date": date, "feed_title": entry.title})
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        page = self._html(response)
+        if page is None:
+            self.store.record_url(response.meta["article_url"], self.source.name, "failed", "not an HTML page")
+            return
+        yield {
+            "url": response.meta["article_url"],
+            "html": page.text,
+            "encoding": page.encoding,
+            "fetched_at": utc_now(),
+            "feed_date": response.meta.get("feed_date"),
+            "feed_title": response.meta.get("feed_title"),
+        }
+
+    def article_failed(self, failure: Failure) -> None:
+        message = self._failed(failure)
+        if message is not None:
+            self.store.record_url(failure.request.meta["article_url"], self.source.name, "failed", message)
+
+    # -- shared checks --------------------------------------------------------
+    def document_failed(self, failure: Failure) -> None:
+        self._failed(failure)
+
+    def _answered(self, response: Response) -> None:
+        """Count a usable answer, or stop the source if it is a block page."""
+        reason = blocked_reason(response)
+        if reason is not None:
+            self._block(reason, response.url)
+        self.report.responses += 1
+
+    def _html(self, response: Response) -> TextResponse | None:
+        self._answered(response)
+        if not isinstance(response, TextResponse):
+            self.report.error(f"not an HTML page: {response.url}")
+            return None
+        return response
+
+    def _failed(self, failure: Failure) -> str | None:
+        """Record a failed request; returns the error line, or None when nothing went wrong."""
+        exc = failure.value
+        url = failure.request.url
+        if isinstance(exc, HttpError):
+            reason = blocked_reason(exc.response)
+            if reason is not None:
+                self._block(reason, url)
+        elif isinstance(exc, IgnoreRequest) and not isinstance(exc, (PrivateNetworkRefused, OffsiteRefused)):
+            # robots.txt said no: obeying it is not an error, but a forbidden feed is worth a note.
+            self.report.skipped += 1
+            if "article_url" not in failure.request.meta:
+                self.report.note(f"robots.txt forbids {url}")
+            return None
+        message = describe_failure(failure)
+        self.report.error(message)
+        log.info("%s: %s", self.source.name, message)
+        return message
+
+    def _block(self, reason: str, url: str) -> None:
+        if not self.report.blocked:
+            self.report.blocked = 1
+            self.report.error(f"{reason} at {url}")
+            self.report.note("blocked: no further requests this run")
+            log.warning("%s: %s at %s; no further requests to this source in this run", self.source.name, reason, url)
+        raise CloseSpider("blocked")
+
+    def _on_site(self, url: str | None, base: str) -> str | None:
+        """The canonical form of ``url`` if it is on the source's own site, else None."""
+        if not url:
+            return None
+        try:
+            canonical = canonical_url(url, base=base)
+        except ValueError:
+            return None
+        parts = urlsplit(canonical)
+        if parts.scheme not in ("http", "https") or parts.netloc != self.site:
+            return None
+        return canonical
+
+    def _is_article(self, url: str) -> bool:
+        return self.source.is_article(url) or self.source.is_article(readable_url(url))
+
+    def _too_old(self, raw_date: str | None) -> bool:
+        date = parse_date(raw_date, lang=self.source.lang) if raw_date else None
+        return date is not None and date < self.cutoff
