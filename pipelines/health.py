@@ -133,10 +133,10 @@ def assess(source: str, runs: Sequence[RunRow], article_times: Iterable[datetime
     if not runs:
         return verdict("unknown", "never crawled")
     latest = runs[0]
-    error_tail = f": {latest.last_error}" if latest.last_error else ""
+    error_tail = f": {latest.last_error.removeprefix('blocked: ')}" if latest.last_error else ""
     if _is_blocked(latest):
         streak = _streak(runs, _is_blocked)
-        return verdict("blocked", f"refused by the site (HTTP 403 or challenge page) in the last {_runs_phrase(streak)}"
+        return verdict("blocked", f"blocked by the site (HTTP 403 or challenge page) in the last {_runs_phrase(streak)}"
                                   f" since {_when(streak[-1].started_at, zone)}{error_tail}")
     if _is_failed(latest):
         streak = _streak(runs, _is_failed)
