@@ -173,6 +173,80 @@ def reprocess(config_path: str, full: bool) -> None:
     )
 
 
+@cli.command()
+@config_option
+def daemon(config_path: str) -> None:
+    """Crawl and send the digest on the configured schedule, in the foreground.
+
+    One daemon per database; SIGTERM or Ctrl-C stops it cleanly (a running
+    crawl gets daemon.stop_grace_seconds, then is killed).
+
+    \b
+    Example:
+        newsmon daemon --config config.yaml
+    """
+    from scheduler.daemon import run_daemon
+    from scheduler.locks import LockBusy
+
+    config = load(config_path)
+    try:
+        run_daemon(config)
+    except (*USER_ERRORS, LockBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@config_option
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Build the digest of this day (YYYY-MM-DD) instead of today.")
+@click.option("--dry-run", is_flag=True, help="Write the message to --out; send and record nothing.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File for --dry-run (.eml).")
+@click.option("--force", is_flag=True, help="Send even if this day's digest was already sent.")
+def digest(config_path: str, day: Any, dry_run: bool, out: str | None, force: bool) -> None:
+    """Build the digest of flagged stories and mail it (once per day).
+
+    \b
+    Example:
+        newsmon digest
+        newsmon digest --dry-run --out today.eml
+        newsmon digest --date 2025-11-22 --force
+    """
+    from scheduler.digest import DigestError, deliver_digest, write_digest
+
+    if dry_run != bool(out):
+        raise click.UsageError("--dry-run and --out go together: newsmon digest --dry-run --out FILE.eml")
+    config = load(config_path)
+    when = day.date() if day else None
+    try:
+        result = write_digest(config, Path(out), when) if out else deliver_digest(config, when, force=force)
+    except (*USER_ERRORS, DigestError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not result.ok:
+        raise click.ClickException(result.message)
+    click.echo(result.message)
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(config_path: str, as_json: bool) -> None:
+    """Last crawl runs, per-source health, last digest, next scheduled jobs, database size.
+
+    \b
+    Example:
+        newsmon status
+        newsmon status --json
+    """
+    from scheduler.status import collect_status, format_status, status_json
+
+    config = load(config_path)
+    try:
+        report = collect_status(config)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(status_json(report) if as_json else format_status(report))
+
+
 @cli.group()
 def sources() -> None:
     """Inspect the configured news sources."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import socket
 import textwrap
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -19,3 +23,60 @@ def write_config(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives.
+
+    Set ``refuse`` to make it answer every message with 554, like a server
+    that rejects the digest.
+    """
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+        self.refuse = False
+        self.host = "127.0.0.1"
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return "554 5.7.1 Message refused by test server"
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    """An SMTP server on a free loopback port for the duration of one test."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def news_site():
+    """The four fixture news sites on 127.0.0.1 (see tests/sites/__init__.py for modes and helpers)."""
+    from sites import FixtureWeb
+
+    web = FixtureWeb().start()
+    try:
+        yield web
+    finally:
+        web.stop()

@@ -1,0 +1,124 @@
+"""``newsmon daemon``: crawl and mail the digest on the configured schedule.
+
+APScheduler 3 ``BlockingScheduler`` with an in-memory job store: the
+schedule lives in config.yaml and the daemon's memory, its state in the
+database (``crawl_runs``, ``digests``), so nothing pickled can drift from the
+config (research notes B2).  Catch-up is therefore ours, not APScheduler's:
+at start-up the digest check runs once and sends a digest that fell due while
+the daemon was down.  One daemon per database, enforced by an OS lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from crawler.config import Config, cron_trigger
+from pipelines.store import ArticleStore, open_database
+from scheduler.jobs import CrawlProcess, digest_tick
+from scheduler.locks import daemon_lock
+
+log = logging.getLogger("newsmon.daemon")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+CRAWL_MISFIRE_SECONDS = 3600
+# A digest that failed to send is retried this often while its day is due.
+DIGEST_RETRY_SECONDS = 300
+STARTUP_WAIT_SECONDS = 10
+
+
+def run_daemon(config: Config) -> None:
+    """Run until SIGTERM or SIGINT; raises :class:`LockBusy` if a daemon already runs on the database."""
+    with daemon_lock(config.database):
+        _setup_logging(config)
+        store = ArticleStore(open_database(config.database))
+        closed = store.mark_interrupted_runs()
+        store.db.close()
+        if closed:
+            log.warning("marked %d crawl run(s) left running by a previous process as interrupted", closed)
+        crawl = CrawlProcess(config)
+        scheduler = _scheduler(config, crawl)
+        stopper = _Stopper(scheduler, crawl, config.daemon.stop_grace_seconds)
+        signal.signal(signal.SIGTERM, stopper.request)
+        signal.signal(signal.SIGINT, stopper.request)
+        now = datetime.now(timezone.utc)
+        for name, expression in (("crawl", config.schedule.crawl), ("digest", config.schedule.digest)):
+            log.info("next %s at %s", name, _when(cron_trigger(expression, config.timezone).get_next_fire_time(None, now)))
+        log.info("daemon started on %s (config %s)", config.database, config.path)
+        scheduler.start()  # blocks until the stop thread shuts the scheduler down
+        stopper.join()
+        log.info("daemon stopped")
+
+
+def _scheduler(config: Config, crawl: CrawlProcess) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=config.timezone, job_defaults={"coalesce": True, "max_instances": 1},
+    )
+    scheduler.add_job(crawl.run, cron_trigger(config.schedule.crawl, config.timezone), id="crawl", name="crawl",
+                      misfire_grace_time=CRAWL_MISFIRE_SECONDS)
+    digest_grace = max(1, int(config.schedule.catchup_hours * 3600))
+    scheduler.add_job(digest_tick, cron_trigger(config.schedule.digest, config.timezone), args=[config],
+                      id="digest", name="digest", misfire_grace_time=digest_grace)
+    scheduler.add_job(digest_tick, "interval", seconds=DIGEST_RETRY_SECONDS, args=[config],
+                      id="digest-retry", name="digest retry")
+    scheduler.add_job(digest_tick, args=[config], id="digest-catchup", name="digest catch-up", misfire_grace_time=None)
+    return scheduler
+
+
+class _Stopper:
+    """Turns the first SIGTERM/SIGINT into an orderly stop, outside the signal handler.
+
+    The handler only starts a thread: stopping waits for the crawl's grace
+    period and for running jobs, which must not happen inside a handler that
+    interrupted the scheduler's own loop.
+    """
+
+    def __init__(self, scheduler: BlockingScheduler, crawl: CrawlProcess, grace: float) -> None:
+        self.scheduler = scheduler
+        self.crawl = crawl
+        self.grace = grace
+        self.thread: threading.Thread | None = None
+
+    def request(self, signum: int, frame: FrameType | None) -> None:
+        if self.thread is not None:
+            log.info("%s received again: already stopping", signal.Signals(signum).name)
+            return
+        log.info("%s received: stopping (no new jobs)", signal.Signals(signum).name)
+        self.thread = threading.Thread(target=self._stop, name="newsmon-stop")
+        self.thread.start()
+
+    def _stop(self) -> None:
+        deadline = time.monotonic() + STARTUP_WAIT_SECONDS
+        while not self.scheduler.running and time.monotonic() < deadline:  # a signal during start-up
+            time.sleep(0.05)
+        self.scheduler.pause()
+        self.crawl.stop(self.grace)
+        self.scheduler.shutdown(wait=True)
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _setup_logging(config: Config) -> None:
+    formatter = logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if config.daemon.log_file is not None:
+        handlers.append(logging.FileHandler(config.daemon.log_file, encoding="utf-8"))
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else "never"

@@ -1,0 +1,46 @@
+"""Which sources the digest warns about: every source whose health is not ok.
+
+A source that quietly stops yielding articles is the commonest way a news
+monitor fails its readers, so every digest names the sources that are
+silent, failing, blocked or degraded, as judged by :mod:`pipelines.health`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler.config import Config
+from pipelines.health import source_health
+from scheduler.digest.sanitize import clean
+
+ERROR_CHARS = 200
+
+STATE_NAMES: dict[str, dict[str, str]] = {
+    "degraded": {"ar": "متدهور", "fr": "dégradée", "en": "degraded"},
+    "silent": {"ar": "صامت", "fr": "silencieuse", "en": "silent"},
+    "failing": {"ar": "في عطل", "fr": "en échec", "en": "failing"},
+    "blocked": {"ar": "محجوب", "fr": "bloquée", "en": "blocked"},
+    "unknown": {"ar": "لم يزحف بعد", "fr": "jamais explorée", "en": "never crawled"},
+}
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    source: str
+    state: str
+    reason: str
+    last_error: str | None
+
+    def state_name(self, lang: str) -> str:
+        return STATE_NAMES.get(self.state, {}).get(lang, self.state)
+
+
+def source_problems(conn: sqlite3.Connection, config: Config, now: datetime) -> list[SourceProblem]:
+    """Enabled sources that are not ok at ``now``, with the health module's one-line reason."""
+    return [
+        SourceProblem(clean(h.source), h.state, clean(h.reason), clean(h.last_error)[:ERROR_CHARS] or None)
+        for h in source_health(conn, config, now)
+        if not h.is_ok
+    ]

@@ -1,0 +1,109 @@
+"""Words the digest shows the analyst: partner names, story types, headings.
+
+The classifier stores codes (ISO 3166-1 alpha-2 for states, short upper-case
+names for organisations) so that the data stays language-neutral; the digest
+is where those codes become words in the reader's language.  States come from
+CLDR through Babel; CLDR has no international organisations, hence the small
+table below.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+
+# Moroccan variants: Arabic month names as printed in Morocco (نونبر), Latin digits.
+LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+
+ORGANISATIONS: dict[str, dict[str, str]] = {
+    "INTERPOL": {"ar": "الإنتربول", "fr": "Interpol", "en": "Interpol"},
+    "EUROPOL": {"ar": "اليوروبول", "fr": "Europol", "en": "Europol"},
+    "AFRIPOL": {"ar": "الأفريبول", "fr": "Afripol", "en": "Afripol"},
+    "AMERIPOL": {"ar": "الأمريبول", "fr": "Ameripol", "en": "Ameripol"},
+    "CEPOL": {"ar": "وكالة الاتحاد الأوروبي للتدريب على إنفاذ القانون", "fr": "CEPOL", "en": "CEPOL"},
+    "FRONTEX": {"ar": "فرونتكس", "fr": "Frontex", "en": "Frontex"},
+    "UN": {"ar": "الأمم المتحدة", "fr": "Nations unies", "en": "United Nations"},
+    "UNODC": {"ar": "مكتب الأمم المتحدة المعني بالمخدرات والجريمة", "fr": "ONUDC", "en": "UNODC"},
+    "UNOCT": {"ar": "مكتب الأمم المتحدة لمكافحة الإرهاب", "fr": "Bureau de lutte contre le terrorisme de l'ONU", "en": "UN Office of Counter-Terrorism"},
+    "AU": {"ar": "الاتحاد الأفريقي", "fr": "Union africaine", "en": "African Union"},
+    "EU": {"ar": "الاتحاد الأوروبي", "fr": "Union européenne", "en": "European Union"},
+    "NATO": {"ar": "حلف شمال الأطلسي", "fr": "OTAN", "en": "NATO"},
+    "LAS": {"ar": "جامعة الدول العربية", "fr": "Ligue arabe", "en": "Arab League"},
+    "AIMC": {"ar": "مجلس وزراء الداخلية العرب", "fr": "Conseil des ministres arabes de l'Intérieur", "en": "Arab Interior Ministers' Council"},
+    "NAUSS": {"ar": "جامعة نايف العربية للعلوم الأمنية", "fr": "Université arabe Naïf des sciences de sécurité", "en": "Naif Arab University for Security Sciences"},
+    "WEF": {"ar": "المنتدى الاقتصادي العالمي", "fr": "Forum économique mondial", "en": "World Economic Forum"},
+    "GCTF": {"ar": "المنتدى العالمي لمكافحة الإرهاب", "fr": "Forum mondial de lutte contre le terrorisme", "en": "Global Counterterrorism Forum"},
+    "OSCE": {"ar": "منظمة الأمن والتعاون في أوروبا", "fr": "OSCE", "en": "OSCE"},
+    "ECOWAS": {"ar": "المجموعة الاقتصادية لدول غرب أفريقيا", "fr": "CEDEAO", "en": "ECOWAS"},
+    "OIC": {"ar": "منظمة التعاون الإسلامي", "fr": "Organisation de la coopération islamique", "en": "Organisation of Islamic Cooperation"},
+    "GCC": {"ar": "مجلس التعاون الخليجي", "fr": "Conseil de coopération du Golfe", "en": "Gulf Cooperation Council"},
+    "FATF": {"ar": "مجموعة العمل المالي", "fr": "GAFI", "en": "FATF"},
+}
+
+SUBTYPES: dict[str, dict[str, str]] = {
+    "police_intel": {"ar": "أمن واستخبارات", "fr": "Police et renseignement", "en": "Police and intelligence"},
+    "counter_terrorism": {"ar": "مكافحة الإرهاب", "fr": "Antiterrorisme", "en": "Counter-terrorism"},
+    "defence": {"ar": "دفاع", "fr": "Défense", "en": "Defence"},
+    "judicial_extradition": {"ar": "تعاون قضائي وتسليم", "fr": "Justice et extradition", "en": "Judicial cooperation and extradition"},
+    "migration_border": {"ar": "هجرة وحدود", "fr": "Migration et frontières", "en": "Migration and borders"},
+    "cyber": {"ar": "أمن سيبراني", "fr": "Cybersécurité", "en": "Cybersecurity"},
+    "event_security": {"ar": "تأمين التظاهرات", "fr": "Sécurité des grands événements", "en": "Event security"},
+    "multilateral_org": {"ar": "منظمات متعددة الأطراف", "fr": "Instances multilatérales", "en": "Multilateral bodies"},
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"ar": "التعاون الأمني", "fr": "Coopération sécuritaire", "en": "Security cooperation"},
+    "count": {"ar": "عدد المقالات: {n}، منذ {since}", "fr": "{n} article(s) depuis le {since}", "en": "{n} stories since {since}"},
+    "empty": {
+        "ar": "لا يوجد أي مقال عن التعاون الأمني منذ {since}. newsmon يعمل.",
+        "fr": "Aucun article sur la coopération sécuritaire depuis le {since}. newsmon fonctionne.",
+        "en": "No security-cooperation story since {since}. newsmon is running.",
+    },
+    "no_partner": {"ar": "دون شريك محدد", "fr": "Sans partenaire identifié", "en": "No named partner"},
+    "partners": {"ar": "الشركاء:", "fr": "Partenaires :", "en": "Partners:"},
+    "also": {"ar": "نشرته أيضا:", "fr": "Aussi publié par :", "en": "Also reported by:"},
+    "more": {"ar": "و{n} مقال آخر لم يعرض", "fr": "{n} autre(s) article(s) non affiché(s)", "en": "{n} more stories not shown"},
+    "health": {"ar": "حالة المصادر", "fr": "État des sources", "en": "Source health"},
+    "health_ok": {
+        "ar": "كل المصادر تعمل بشكل عادي.",
+        "fr": "Toutes les sources fonctionnent normalement.",
+        "en": "Every source is working normally.",
+    },
+    "footer": {
+        "ar": "أرسله newsmon. التوقيت: {tz}.",
+        "fr": "Envoyé par newsmon. Heures en {tz}.",
+        "en": "Sent by newsmon. Times in {tz}.",
+    },
+}
+
+
+def label(key: str, lang: str, **values: object) -> str:
+    return LABELS[key][lang].format(**values)
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """A list in the reader's punctuation (Arabic uses its own comma)."""
+    return ("، " if lang == "ar" else ", ").join(names)
+
+
+@lru_cache(maxsize=None)
+def _territories(lang: str) -> dict[str, str]:
+    return dict(Locale.parse(LOCALES[lang]).territories)
+
+
+def partner_name(code: str, lang: str) -> str:
+    """A state or organisation in the reader's language; an unknown code is shown as is."""
+    if code in ORGANISATIONS:
+        return ORGANISATIONS[code][lang]
+    return _territories(lang).get(code, code)
+
+
+def subtype_name(subtype: str | None, lang: str) -> str | None:
+    if not subtype:
+        return None
+    return SUBTYPES.get(subtype, {}).get(lang, subtype.replace("_", " "))
+
+
+def text_direction(lang: str | None) -> str:
+    return "rtl" if lang == "ar" else "ltr"

@@ -1,0 +1,67 @@
+"""The text/plain part: what terminal mail readers and previews show.
+
+Article strings arrive cleaned (one line each, no control or bidi
+characters), so an article cannot forge headings or lines here.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from babel.dates import format_date, format_datetime
+
+from scheduler.digest.build import Digest, Story
+from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name
+
+WIDTH = 90
+
+
+def render_text(digest: Digest) -> str:
+    lang = digest.language
+    locale = LOCALES[lang]
+    since = format_datetime(digest.since, "d MMM y HH:mm", locale=locale)
+    lines = [
+        f"newsmon — {label('title', lang)} — {format_date(digest.day, 'long', locale=locale)}",
+        "",
+    ]
+    if digest.empty:
+        lines += [label("empty", lang, since=since), ""]
+    else:
+        lines += [label("count", lang, n=len(digest.stories), since=since), ""]
+    for group in digest.groups:
+        heading = partner_name(group.partner, lang) if group.partner else label("no_partner", lang)
+        lines += [f"== {heading} ({len(group.stories)}) ==", ""]
+        for story in group.stories:
+            lines += _story(story, lang) + [""]
+    if digest.hidden:
+        lines += [label("more", lang, n=digest.hidden), ""]
+    lines += [f"== {label('health', lang)} ==", ""]
+    if digest.problems:
+        for problem in digest.problems:
+            error = f" — {problem.last_error}" if problem.last_error and problem.last_error not in problem.reason else ""
+            lines.append(f"- {problem.source}: {problem.state_name(lang)} — {problem.reason}{error}")
+    else:
+        lines.append(label("health_ok", lang))
+    lines += ["", "-- ", label("footer", lang, tz=digest.timezone)]
+    return "\n".join(lines) + "\n"
+
+
+def _story(story: Story, lang: str) -> list[str]:
+    meta = [story.source]
+    if story.published:
+        meta.append(story.published.strftime("%Y-%m-%d %H:%M"))
+    subtype = subtype_name(story.subtype, lang)
+    if subtype:
+        meta.append(subtype)
+    lines = [f"* {story.title}"]
+    if story.url:
+        lines.append(f"  {story.url}")
+    lines.append("  " + " · ".join(meta))
+    if story.excerpt:
+        lines += textwrap.wrap(story.excerpt, WIDTH, max_lines=2, placeholder=" …", initial_indent="  ", subsequent_indent="  ")
+    if story.partners:
+        lines.append(f"  {label('partners', lang)} {join_names([partner_name(p, lang) for p in story.partners], lang)}")
+    if story.copies:
+        copies = join_names([f"{c.source} <{c.url}>" if c.url else c.source for c in story.copies], lang)
+        lines.append(f"  {label('also', lang)} {copies}")
+    return lines
