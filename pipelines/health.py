@@ -24,7 +24,7 @@ restricts the report to those sources; by default every enabled source of
 ``last_run``      start of the latest run, or None
 ``is_ok``         property: ``state == "ok"``
 
-States, most serious first (the first that applies wins):
+States, most serious first (the first that applies wins; ``STATES`` lists them in this order):
 
 * ``blocked``  the latest run was refused by the site (HTTP 403 or a
   challenge page, recorded by the spider as ``blocked``);
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from crawler.config import Config, HealthSettings
 
-STATES = ("ok", "degraded", "silent", "failing", "blocked", "unknown")
+STATES = ("blocked", "failing", "degraded", "silent", "unknown", "ok")  # most serious first, for sorting reports
 MIN_GAPS_TO_LEARN = 5
 USUAL_GAP_QUANTILE = 0.9
 
