@@ -29,7 +29,10 @@ after a redesign).  ``stop()`` a site to get "connection refused".
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -213,3 +216,13 @@ def _source_yaml(name: str, base: str) -> str:
     slug = name.replace("_", "-")
     return (f"  - name: {slug}\n    url: '{base}/'\n    lang: {lang}\n    {discovery}\n"
             f"    article_pattern: '{pattern}'\n")
+
+
+NEWSMON = Path(sys.executable).with_name("newsmon")
+
+
+def run_newsmon(*args: str, timeout: float = 90, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ``newsmon`` console script in a fresh process (Twisted's reactor cannot restart in pytest's)."""
+    command = [str(NEWSMON)] if NEWSMON.exists() else [sys.executable, "-m", "scheduler.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, cwd=HERE.parent.parent)

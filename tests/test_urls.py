@@ -1,0 +1,45 @@
+"""Canonical URLs: one spelling per article, so "already stored" is a plain lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.urls import canonical_url, readable_url, site_of
+
+SLUG = "%D8%A7%D9%84%D8%A3%D9%85%D9%86-123.html"
+
+
+@pytest.mark.parametrize("url", [
+    f"https://www.example.ma/{SLUG}",
+    f"https://www.example.ma/{SLUG.lower()}",
+    "https://www.example.ma/الأمن-123.html",
+    f"https://WWW.Example.MA:443/{SLUG}#comments",
+    f"https://www.example.ma/{SLUG}?utm_source=rss&utm_medium=feed&fbclid=Iw1&gclid=x&mc_cid=1&ref=home",
+])
+def test_arabic_slug_spellings_share_one_canonical_form(url: str) -> None:
+    assert canonical_url(url) == f"https://www.example.ma/{SLUG}"
+
+
+def test_no_double_encoding() -> None:
+    once = canonical_url("https://www.example.ma/الأمن-123.html")
+    assert canonical_url(once) == once
+    assert "%25" not in once
+
+
+def test_meaningful_query_kept_and_sorted() -> None:
+    assert canonical_url("http://portal.ma:80/news.php?id=123&utm_campaign=x") == "http://portal.ma/news.php?id=123"
+    assert canonical_url("http://portal.ma/a?b=2&a=1") == "http://portal.ma/a?a=1&b=2"
+
+
+def test_relative_links_resolved_against_the_page() -> None:
+    assert canonical_url("news.php?id=7#top", base="http://portal.ma/index.php") == "http://portal.ma/news.php?id=7"
+    assert canonical_url("/x", base="http://127.0.0.1:8080/a/b") == "http://127.0.0.1:8080/x"
+
+
+def test_site_keeps_non_default_port() -> None:
+    assert site_of("http://127.0.0.1:8080/x") == "127.0.0.1:8080"
+    assert site_of("https://www.example.ma:443/") == "www.example.ma"
+
+
+def test_readable_url_for_patterns_written_with_arabic_letters() -> None:
+    assert readable_url(canonical_url("https://www.example.ma/الأمن-123.html")) == "https://www.example.ma/الأمن-123.html"
