@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -28,7 +29,6 @@ from scheduler.locks import daemon_lock
 log = logging.getLogger("newsmon.daemon")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 CRAWL_MISFIRE_SECONDS = 3600
 # A digest that failed to send is retried this often while its day is due.
 DIGEST_RETRY_SECONDS = 300
@@ -108,8 +108,19 @@ class _Stopper:
             self.thread.join()
 
 
+class _ZoneFormatter(logging.Formatter):
+    """Timestamps in the configured zone, as the analysts read the schedule."""
+
+    def __init__(self, zone: str) -> None:
+        super().__init__(LOG_FORMAT)
+        self.zone = ZoneInfo(zone)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="seconds")
+
+
 def _setup_logging(config: Config) -> None:
-    formatter = logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT)
+    formatter = _ZoneFormatter(config.timezone)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if config.daemon.log_file is not None:
         handlers.append(logging.FileHandler(config.daemon.log_file, encoding="utf-8"))
@@ -118,6 +129,8 @@ def _setup_logging(config: Config) -> None:
         handler.setFormatter(formatter)
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # APScheduler narrates every job at INFO; its warnings (a skipped overlapping crawl) still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _when(moment: datetime | None) -> str:

@@ -8,7 +8,7 @@ deadlines rather than sleeping for fixed times.
 
 from __future__ import annotations
 
-import os
+import json
 import signal
 import sqlite3
 import subprocess
@@ -155,6 +155,9 @@ def test_scheduled_crawl_lock_catchup_digest_and_clean_stop(tmp_path: Path, web:
         assert second.returncode != 0 and time.monotonic() - started < 10
         assert second.stderr.strip().count("\n") == 0
         assert f"another newsmon daemon (pid {daemon.pid}) is already running" in second.stderr
+        shown = subprocess.run([sys.executable, "-m", "scheduler.cli", "status", "--json", "--config", str(config)],
+                               cwd=ROOT, capture_output=True, text=True, timeout=20)
+        assert json.loads(shown.stdout)["daemon"] == {"running": True, "pid": daemon.pid}
 
         assert stop(daemon) == 0
     finally:
@@ -226,7 +229,7 @@ def test_a_crawl_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path, 
 
 def test_sigkill_during_a_crawl_loses_nothing_on_restart(tmp_path: Path, web: FixtureWeb, smtp_server: SmtpSink,
                                                         hanging_site: str) -> None:
-    config = write_config(tmp_path, web, smtp_server.port, sites=("ar_wp", "en_atom"), hanging=hanging_site, timeout=4)
+    config = write_config(tmp_path, web, smtp_server.port, sites=("ar_wp", "en_atom"), hanging=hanging_site, timeout=2)
     db = tmp_path / "newsmon.db"
     daemon = start_daemon(config)
     try:

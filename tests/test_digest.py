@@ -221,6 +221,28 @@ def test_empty_day_sends_a_short_mail_or_nothing(tmp_path: Path, smtp_server: Sm
     assert deliver_digest(load_config(quiet_path)).outcome == "already_done"
 
 
+def test_source_health_section_names_failing_sources(tmp_path: Path, smtp_server: SmtpSink) -> None:
+    config_path = write_config(tmp_path, smtp_server.port)
+    save(config_path, *standard_articles())
+    store = ArticleStore(open_database(load_config(config_path).database))
+    run = store.start_crawl_run(["site-ar", "site-fr"], "schedule", 1)
+    store.save_source_run(run, "site-ar", NOW - timedelta(minutes=10), "failed",
+                          {"requests": 2, "errors": 2, "last_error": "<b>DNS</b> lookup failed\nfor site-ar.example"})
+    store.save_source_run(run, "site-fr", NOW - timedelta(minutes=10), "ok", {"requests": 4, "items_found": 3, "new_articles": 2})
+    store.finish_crawl_run(run, "finished", {})
+    store.db.close()
+    assert deliver_digest(load_config(config_path)).outcome == "sent"
+    msg = smtp_server.messages[0]
+    html = msg.get_body(("html",)).get_content()
+    text = msg.get_body(("plain",)).get_content()
+    health_html = html[html.index("État des sources"):]
+    assert "site-ar" in health_html and "en échec" in health_html and "&lt;b&gt;DNS&lt;/b&gt;" in health_html
+    assert "site-fr" not in health_html
+    health_text = text[text.index("== État des sources =="):]
+    assert "- site-ar: en échec" in health_text and "site-fr" not in health_text
+    assert "lookup failed for site-ar.example" in health_text  # one line: the newline cannot forge another
+
+
 def test_next_digest_starts_where_the_last_one_ended_and_skips_copies(tmp_path: Path, smtp_server: SmtpSink) -> None:
     config_path = write_config(tmp_path, smtp_server.port)
     config = load_config(config_path)
