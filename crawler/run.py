@@ -23,7 +23,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from twisted.internet import task
 
 from crawler.config import Config, Source
-from crawler.settings import scrapy_settings
+from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
 from pipelines.store import ArticleStore, open_database, utc_now
@@ -71,6 +71,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     receivers: list[Callable[..., None]] = []  # Scrapy holds signal receivers weakly: keep them alive
     try:
         process = AsyncCrawlerProcess(scrapy_settings(config.crawl))
+        quiet_network_noise()
         for source, report in zip(sources, reports):
             crawler = process.create_crawler(NewsSpider)
             receivers.append(_on_closed(crawler, report, progress))

@@ -87,8 +87,10 @@ class NewsSpider(Spider):
         yield from self._articles(entries, response.url)
 
     def feed_failed(self, failure: Failure) -> Iterator[Request]:
-        self._failed(failure)
-        yield from self._autodiscover(f"feed {failure.request.url} failed")
+        message = self._failed(failure)
+        # Only a site that answers can show us its feed; a dead host's homepage is dead too.
+        if message is not None and isinstance(failure.value, HttpError):
+            yield from self._autodiscover(f"feed {failure.request.url} failed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self._answered(response)

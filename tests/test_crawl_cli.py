@@ -1,0 +1,91 @@
+"""`newsmon crawl` end to end: exit codes, blocked and dead sources, feed autodiscovery, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from sites import NEWSMON, run_newsmon
+
+
+def source_runs(folder: Path) -> dict[str, sqlite3.Row]:
+    db = sqlite3.connect(folder / "newsmon.db")
+    db.row_factory = sqlite3.Row
+    return {row["source"]: row for row in db.execute("SELECT * FROM source_runs")}
+
+
+def test_invalid_config_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("database: x.db\ncrawl:\n  timeout: fast\n", encoding="utf-8")
+    result = run_newsmon("crawl", "--config", str(config))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["Error: config.yaml:3: crawl.timeout: expected a number, got 'fast'"]
+
+
+def test_every_source_failing_exits_non_zero_with_a_summary(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["ar_wp", "en_atom"])
+    news_site["ar_wp"].stop()
+    news_site["en_atom"].stop()
+    result = run_newsmon("crawl", "--config", str(config))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "every source failed (2 sources)" in result.stderr
+    runs = source_runs(tmp_path)
+    assert {name: row["status"] for name, row in runs.items()} == {"ar-wp": "failed", "en-atom": "failed"}
+    assert runs["ar-wp"]["last_error"] == "connection refused by 127.0.0.1"
+    assert "ar-wp" in result.stdout and "connection refused by 127.0.0.1" in result.stdout
+
+
+def test_blocked_sources_stop_at_the_first_refusal(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["ar_wp", "en_atom", "ar_legacy"])
+    news_site["ar_wp"].set_mode("forbidden")
+    news_site["en_atom"].set_mode("challenge")
+    result = run_newsmon("crawl", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    runs = source_runs(tmp_path)
+    assert (runs["ar-wp"]["status"], runs["ar-wp"]["blocked"]) == ("blocked", 1)
+    assert runs["ar-wp"]["last_error"].startswith("blocked: HTTP 403")
+    assert (runs["en-atom"]["status"], runs["en-atom"]["blocked"]) == ("blocked", 1)
+    assert "challenge page" in runs["en-atom"]["last_error"]
+    assert runs["ar-legacy"]["status"] == "ok"
+    # no retry loop, no homepage fallback: the feed was asked for once
+    assert news_site["ar_wp"].requests == ["/robots.txt", "/feed/"]
+    assert news_site["en_atom"].requests == ["/robots.txt", "/atom.xml"]
+
+
+def test_missing_feed_is_autodiscovered_and_a_silent_site_is_empty(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["ar_wp", "en_atom"])
+    config.write_text(config.read_text(encoding="utf-8").replace("/feed/']", "/rss.xml']"), encoding="utf-8")
+    news_site["en_atom"].set_mode("silent")
+    result = run_newsmon("crawl", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    runs = source_runs(tmp_path)
+    feed = f"{news_site['ar_wp'].url}/feed/"
+    assert f"feed autodiscovered: {feed}" in json.loads(runs["ar-wp"]["notes"])
+    assert f"feed autodiscovered: {feed}" in result.stderr
+    assert runs["ar-wp"]["new_articles"] == 3
+    assert runs["ar-wp"]["errors"] >= 1  # the 404 of the configured feed, among the fixture's broken pages
+    assert (runs["en-atom"]["status"], runs["en-atom"]["items_found"]) == ("empty", 0)
+
+
+def test_sigterm_stops_gracefully_and_records_an_interrupted_run(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["ar_wp"], timeout=20, concurrent_per_site=1)
+    site = news_site["ar_wp"]
+    process = subprocess.Popen([str(NEWSMON), "crawl", "--config", str(config)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not any("1103" in p or "%D8%A8%D8%B7%D9%8A%D8%A6%D8%A9" in p for p in site.requests):
+        assert time.monotonic() < deadline and process.poll() is None, "the slow page was never requested"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    db = sqlite3.connect(tmp_path / "newsmon.db")
+    assert db.execute("SELECT status FROM crawl_runs").fetchall() == [("interrupted",)]
+    assert db.execute("SELECT COUNT(*) FROM source_runs").fetchone()[0] == 1
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
