@@ -30,7 +30,7 @@ STATE_NAMES: dict[str, dict[str, str]] = {
 class SourceProblem:
     source: str
     state: str
-    reason: str
+    reason: str  # the health module's English sentence; empty when the state name says it all
     last_error: str | None
 
     def state_name(self, lang: str) -> str:
@@ -40,7 +40,8 @@ class SourceProblem:
 def source_problems(conn: sqlite3.Connection, config: Config, now: datetime) -> list[SourceProblem]:
     """Enabled sources that are not ok at ``now``, with the health module's one-line reason."""
     return [
-        SourceProblem(clean(h.source), h.state, clean(h.reason), clean(h.last_error)[:ERROR_CHARS] or None)
+        SourceProblem(clean(h.source), h.state, "" if h.state == "unknown" else clean(h.reason),
+                      clean(h.last_error)[:ERROR_CHARS] or None)
         for h in source_health(conn, config, now)
         if not h.is_ok
     ]

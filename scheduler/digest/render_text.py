@@ -38,8 +38,10 @@ def render_text(digest: Digest) -> str:
     lines += [f"== {label('health', lang)} ==", ""]
     if digest.problems:
         for problem in digest.problems:
-            error = f" — {problem.last_error}" if problem.last_error and problem.last_error not in problem.reason else ""
-            lines.append(f"- {problem.source}: {problem.state_name(lang)} — {problem.reason}{error}")
+            details = [problem.state_name(lang), problem.reason]
+            if problem.last_error and problem.last_error not in problem.reason:
+                details.append(problem.last_error)
+            lines.append(f"- {problem.source}: {' — '.join(d for d in details if d)}")
     else:
         lines.append(label("health_ok", lang))
     lines += ["", "-- ", label("footer", lang, tz=digest.timezone)]
