@@ -6,6 +6,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -89,3 +90,12 @@ def test_sigterm_stops_gracefully_and_records_an_interrupted_run(news_site, tmp_
     assert db.execute("SELECT status FROM crawl_runs").fetchall() == [("interrupted",)]
     assert db.execute("SELECT COUNT(*) FROM source_runs").fetchone()[0] == 1
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_demo_crawls_the_built_in_site(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "crawler.demo"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=90)
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "data" / "demo" / "newsmon.db")
+    assert db.execute("SELECT COUNT(*), SUM(flagged) FROM articles").fetchone() == (8, 3)
+    assert "الرباط ومدريد توقعان خطة عمل جديدة للتعاون الأمني" in result.stdout
