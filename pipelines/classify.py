@@ -29,7 +29,7 @@ from pipelines.normalize import clitic_variants, normalize_text, tokens
 
 __all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "classify"]
 
-CLASSIFIER_VERSION = "1.1.0"
+CLASSIFIER_VERSION = "1.2.0"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -59,7 +59,7 @@ class Verdict:
 
 
 class _Entry(NamedTuple):
-    kind: str  # state, org, ignore, institution, morocco, coop, sec, seccoop, neg, ctx
+    kind: str  # state, org, agency, ignore, institution, morocco, coop, sec, seccoop, neg, ctx
     value: str  # partner code, institution label, subtype, cue label or context name
     display: str  # the term as written in the data file, for reasons
     acronym: bool  # match only text written in capitals
@@ -80,7 +80,13 @@ class _Lexicon:
         self.max_len: dict[str, int] = {}
 
     def add(self, term: str, kind: str, value: str, *, ambiguous: bool = False) -> None:
-        key = tuple(tokens(normalize_text(term)))
+        self._add(term, term, kind, value, ambiguous)
+        definite = _arabic_definite_variant(term)
+        if definite:
+            self._add(definite, term, kind, value, ambiguous)
+
+    def _add(self, spelling: str, term: str, kind: str, value: str, ambiguous: bool) -> None:
+        key = tuple(tokens(normalize_text(spelling)))
         if not key:
             return
         entry = _Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
@@ -126,6 +132,31 @@ def _arabic_nisba_forms(base: str) -> list[str]:
         return [base]
     suffixes = ("", "ة", "ا", "ون", "ين", "ان", "تان", "تين", "ات")
     return [base + suffix for suffix in suffixes]
+
+
+_ARABIC_WORD_RE = re.compile(r"^[\u0621-\u064a]{3,}$")
+_ARABIC_PARTICLES = frozenset(normalize_text(w) for w in (
+    "مع", "في", "من", "على", "إلى", "عن", "بين", "لدى", "حول", "ضد", "عبر", "جنب",
+))
+
+
+def _arabic_definite_variant(term: str) -> str | None:
+    """"مذكرة تفاهم" -> "مذكرة التفاهم": the same phrase with its later words definite.
+
+    Proclitics are tolerated on the first word only, but Arabic marks a
+    construct (مذكرة التفاهم) or a definite noun phrase (الوفد الأمني) on every
+    word after the first too, so each multi-word term also needs that form.
+    """
+    words = normalize_text(term).split()
+    if len(words) < 2:
+        return None
+    tail = [
+        w if w.startswith("ال") or w in _ARABIC_PARTICLES or not _ARABIC_WORD_RE.match(w) else "ال" + w
+        for w in words[1:]
+    ]
+    if tail == words[1:]:
+        return None
+    return " ".join([words[0], *tail])
 
 
 def _french_demonym_forms(base: str) -> list[str]:
@@ -186,6 +217,8 @@ def _lexicon() -> _Lexicon:
             lex.add(term, "institution", label)
     for term in signals["morocco"]:
         lex.add(term, "morocco", "MA")
+    for phrase in signals["not_security"]:
+        lex.add(phrase, "ignore", "")
     for group, kind in (
         ("cooperation", "coop"),
         ("security", "sec"),
@@ -216,7 +249,15 @@ class _Unit:
     institutions: list[tuple[str, str]]
     negative: list[tuple[str, str]]
     mentions: list[_Mention]
+    forum: list[str]  # subtype cues that are not security subject matter
     morocco: bool = False
+
+    def security_subject(self, security_orgs: frozenset[str]) -> bool:
+        """Whether the sentence is about security: a subject word, a Moroccan
+        security institution, or a foreign body whose remit is security."""
+        return bool(self.sec or self.institutions) or any(
+            m.kind == "agency" or m.code in security_orgs for m in self.mentions
+        )
 
 
 # Weights of the evidence, in logit units; see _score.
@@ -258,9 +299,10 @@ def _near(matches: list[_Match], idx: int, kinds: set[str], before: int, after: 
 
 def _analyse(title: str, text: str) -> list[_Unit]:
     lex = _lexicon()
+    forum = _signal_sets()["forum_only"]
     units: list[_Unit] = []
     for u, (folded, cased) in enumerate(_units(title, text)):
-        unit = _Unit([], [], [], [], [], [])
+        unit = _Unit([], [], [], [], [], [], [])
         matches = lex.scan(folded, cased)
         negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
         for idx, m in enumerate(matches):
@@ -270,15 +312,17 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                         continue
                     unit.mentions.append(_Mention(e.value, e.display, u, e.kind))
                 elif e.kind == "institution":
-                    if _near(matches, idx, {"state"}, 1, 2):
-                        continue  # "وزارة الداخلية الإسبانية": a foreign institution
+                    # "وزارة الداخلية الإسبانية", "Spain's interior ministry": a foreign institution
+                    before = 2 if m.start > 1 and folded[m.start - 1] == "s" else 1
+                    if _near(matches, idx, {"state"}, before, 2):
+                        continue
                     unit.institutions.append((e.value, e.display))
                 elif e.kind == "morocco":
                     unit.morocco = True
                 elif e.kind == "coop":
                     unit.coop.append((e.value, e.display))
                 elif e.kind == "sec":
-                    unit.sec.append(e.value)
+                    (unit.forum if e.value in forum else unit.sec).append(e.value)
                 elif e.kind == "seccoop":
                     unit.seccoop.append(e.value)
                     unit.sec.append(e.value)
@@ -289,7 +333,7 @@ def _analyse(title: str, text: str) -> list[_Unit]:
 
 
 def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) -> bool:
-    """Whether a state mention can name a partner rather than a team, venue or source."""
+    """Whether a state mention can name a partner rather than a team, venue, source or passport."""
     if negated:
         return False
     if entry.ambiguous and not (_near(matches, idx, {"state"}, 2, 2)):
@@ -299,6 +343,8 @@ def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) 
     if _near(matches, idx, {"ctx"}, 2, 2, "media"):
         return False
     if _near(matches, idx, {"ctx"}, 1, 1, "place"):
+        return False
+    if _near(matches, idx, {"ctx"}, 2, 1, "nationality"):
         return False
     return True
 
@@ -326,14 +372,15 @@ def classify(title: str, text: str, lang: str | None = None, *,
     institutions = {label: display for u in units for label, display in u.institutions}
     has_morocco = any(u.morocco for u in units) or bool(institutions)
 
-    relational = _relational_labels()
+    relational = _signal_sets()["relational"]
+    security_orgs = _signal_sets()["security_organisations"]
     key_units = strong_units = 0
     lead_key = False
     negatives: list[tuple[str, str]] = []
     lead_negatives = 0
     for i, u in enumerate(units):
         agency = any(m.kind == "agency" for m in u.mentions)
-        security = bool(u.sec or u.institutions or agency)
+        security = u.security_subject(security_orgs)
         coop = bool(u.coop or u.seccoop)
         moroccan = u.morocco or bool(u.institutions)
         relates = any(label in relational for label, _ in u.coop) or bool(u.seccoop)
@@ -393,8 +440,14 @@ def classify(title: str, text: str, lang: str | None = None, *,
 
 
 @lru_cache(maxsize=1)
-def _relational_labels() -> frozenset[str]:
-    return frozenset(_load_yaml("signals.yaml")["relational"])
+def _signal_sets() -> dict[str, frozenset[str]]:
+    """Label and code sets that steer the rules rather than fill the lexicon."""
+    signals = _load_yaml("signals.yaml")
+    return {
+        "relational": frozenset(signals["relational"]),
+        "forum_only": frozenset(signals["forum_only"]),
+        "security_organisations": frozenset(_load_yaml("partners.yaml")["security_organisations"]),
+    }
 
 
 def _first(mentions: list[_Mention], code: str) -> int:
@@ -402,7 +455,7 @@ def _first(mentions: list[_Mention], code: str) -> int:
 
 
 # Organisations whose meetings make a story multilateral rather than bilateral.
-_MULTILATERAL = {"INTERPOL", "EUROPOL", "AFRIPOL", "AIMC", "NAUSS", "UN", "UNODC", "UNOCT",
+_MULTILATERAL = {"INTERPOL", "EUROPOL", "AFRIPOL", "AIMC", "NAUSS", "UN",
                  "AU", "NATO", "LAS", "GCTF", "OSCE", "FRONTEX", "AMERIPOL", "CEPOL"}
 
 
@@ -411,7 +464,7 @@ def _subtype(units: list[_Unit], mentions: list[_Mention]) -> str:
     weight: Counter[str] = Counter()
     for i, u in enumerate(units):
         factor = 2.0 if i < _LEAD_UNITS else 1.0
-        for s in u.sec:
+        for s in u.sec + u.forum:
             weight[s] += factor * (0.4 if s == "police_intel" else 1.0)
         for s in u.seccoop:
             weight[s] += 2.0 * factor
