@@ -15,6 +15,7 @@ from pipelines.classify import CLASSIFIER_VERSION, classify
 from pipelines.dating import date_article
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
+from pipelines.normalize import normalize_for_search
 
 # Below this many characters the "body" is a menu or a cookie banner, not an
 # article: there is nothing to classify, and the page counts as an extraction
@@ -67,6 +68,7 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
     if len(extracted.text) < min_body_chars:
         flags.add("short_body")
     title = extracted.title or page.feed_title
+    normalized_text = normalize_for_search(extracted.text)
     verdict = classify(title or "", extracted.text, extracted.lang, threshold=threshold)
     row = {
         "url": page.url,
@@ -79,10 +81,12 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
         "date_origin": dated.origin,
         "date_raw": dated.raw,
         "fetched_at": page.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-        "content_hash": content_hash(extracted.text),
+        "content_hash": content_hash(extracted.text, normalized=normalized_text),
+        # the store's full-text column, computed here so the text is normalised once
+        "search_text": f"{normalize_for_search(title or '')} {normalized_text}".strip(),
         **verdict_columns(verdict),
     }
-    return Processed(row, simhash(extracted.text), None, frozenset(flags))
+    return Processed(row, simhash(extracted.text, normalized=normalized_text), None, frozenset(flags))
 
 
 def verdict_columns(verdict: Any) -> dict[str, Any]:

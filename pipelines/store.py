@@ -278,7 +278,8 @@ class ArticleStore:
         record = dict(row)
         record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
         record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
-        record["search_text"] = normalize_for_search(f"{record.get('title') or ''}\n{record.get('text') or ''}")
+        if "search_text" not in record:
+            record["search_text"] = normalize_for_search(f"{record.get('title') or ''}\n{record.get('text') or ''}")
         if simhash is not None:
             record["simhash"] = f"{simhash:016x}"
         with self._transaction():
