@@ -4,7 +4,9 @@ Moroccan aggregators (Maghress and the like) republish whole articles with a
 different header, footer and sometimes a trimmed first line.  An exact hash
 catches verbatim copies; a 64-bit simhash over word shingles of the
 normalised text catches the lightly edited ones.  Clusters are looked up
-through four 16-bit bands so that no pairwise scan of the table is needed.
+through seven bands of the hash: two hashes at most six bits apart agree on
+at least one whole band (pigeonhole), so candidates come from an index
+instead of a pairwise scan of the table.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 from pipelines.normalize import normalize_for_search
 
 SIMHASH_BITS = 64
-MAX_DISTANCE = 3  # bits; <= 3 guarantees a shared band among four
+# An aggregator's own intro and footer lines move a copy's hash by 4-6 bits;
+# unrelated texts sit around 32 bits apart, so 6 leaves a wide margin.
+MAX_DISTANCE = 6
+BAND_WIDTHS = (10, 9, 9, 9, 9, 9, 9)  # MAX_DISTANCE + 1 bands covering the 64 bits
 MIN_WORDS = 40  # too little text to tell a copy from a coincidence
 _MASK = (1 << SIMHASH_BITS) - 1
 
@@ -50,7 +55,11 @@ def simhash(text: str, shingle: int = 3, *, normalized: str | None = None) -> in
 
 
 def simhash_bands(value: int) -> list[int]:
-    return [(value >> (16 * band)) & 0xFFFF for band in range(4)]
+    bands, shift = [], 0
+    for width in BAND_WIDTHS:
+        bands.append((value >> shift) & ((1 << width) - 1))
+        shift += width
+    return bands
 
 
 def hamming(a: int, b: int) -> int:
@@ -60,7 +69,7 @@ def hamming(a: int, b: int) -> int:
 def find_cluster(db: Any, value: int, *, exclude_id: int | None = None) -> int | None:
     """Cluster id of the earliest stored article within MAX_DISTANCE bits of ``value``."""
     conn: sqlite3.Connection = db.conn if hasattr(db, "conn") else db
-    clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in range(4))
+    clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in BAND_WIDTHS)
     params: list[int] = [v for band, value_band in enumerate(simhash_bands(value)) for v in (band, value_band)]
     rows = conn.execute(
         f"""

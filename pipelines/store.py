@@ -10,6 +10,7 @@ being written and leaves the database consistent.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from dataclasses import dataclass
@@ -65,8 +66,8 @@ def m001_articles(db: sqlite_utils.Database) -> None:
     )
     for column in ("source", "published_at", "fetched_at", "content_hash", "cluster_id", "flagged"):
         db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_{column} ON articles({column})")
-    # Four 16-bit bands of the 64-bit simhash: two texts within 3 bits of each
-    # other share at least one band exactly, so candidates come from an index.
+    # Bands of the 64-bit simhash (see pipelines.dedupe): near-duplicates
+    # share at least one band exactly, so candidates come from an index.
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS simhash_bands (
@@ -170,6 +171,20 @@ def m003_fulltext(db: sqlite_utils.Database) -> None:
     # Trigram over a normalised column: the default tokenizer cannot see past
     # Arabic clitics (وإسبانيا) or hamza spellings (الأمني/الامني).
     db["articles"].enable_fts(["title", "search_text"], fts_version="FTS5", create_triggers=True, tokenize="trigram")
+
+
+@migrations()
+def m004_simhash_seven_bands(db: sqlite_utils.Database) -> None:
+    """Re-band stored fingerprints: the near-duplicate distance grew from 3 to 6 bits."""
+    from pipelines.dedupe import simhash_bands
+
+    db.execute("DELETE FROM simhash_bands")
+    rows = db.execute("SELECT id, simhash FROM articles WHERE simhash IS NOT NULL").fetchall()
+    db.conn.executemany(
+        "INSERT INTO simhash_bands (article_id, band, value) VALUES (?, ?, ?)",
+        [(article_id, band, value) for article_id, hex_value in rows
+         for band, value in enumerate(simhash_bands(int(hex_value, 16)))],
+    )
 
 
 def utc_now() -> datetime:
@@ -294,9 +309,9 @@ class ArticleStore:
                 cluster_id = article_id
                 if simhash is not None:
                     cluster_id = find_cluster(self.db, simhash, exclude_id=article_id) or article_id
-                    self.db.execute(
-                        "INSERT INTO simhash_bands (article_id, band, value) VALUES " + ", ".join(["(?, ?, ?)"] * 4),
-                        [v for band, value in enumerate(simhash_bands(simhash)) for v in (article_id, band, value)],
+                    self.db.conn.executemany(
+                        "INSERT INTO simhash_bands (article_id, band, value) VALUES (?, ?, ?)",
+                        [(article_id, band, value) for band, value in enumerate(simhash_bands(simhash))],
                     )
                 self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
                 created = True
@@ -370,17 +385,36 @@ class ArticleStore:
             return cursor.lastrowid
 
     def mark_interrupted_runs(self) -> int:
-        """Close runs left 'running' by a crashed or killed crawl so reports stay truthful."""
+        """Close runs left 'running' by a crashed or killed crawl so reports stay truthful.
+
+        A run whose process is still alive (a manual crawl beside the
+        daemon's) is left alone; only dead owners' runs are closed.
+        """
         with self._transaction():
-            cursor = self.db.execute(
-                "UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE status = 'running'",
-                [iso(utc_now())],
-            )
-            return cursor.rowcount
+            rows = self.db.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
+            dead = [run_id for run_id, pid in rows if not _process_alive(pid)]
+            for run_id in dead:
+                self.db.execute(
+                    "UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
+                    [iso(utc_now()), run_id],
+                )
+            return len(dead)
 
     # -- helpers -----------------------------------------------------------
     def _transaction(self) -> Any:
         return _Transaction(self.db.conn)
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Transaction:

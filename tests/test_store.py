@@ -37,7 +37,7 @@ def test_migrations_are_idempotent_and_enable_wal(tmp_path: Path) -> None:
     assert db.journal_mode == "wal"
     assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages"} <= set(db.table_names())
     applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-    assert applied == 3
+    assert applied == 4
 
 
 def test_upsert_by_url_keeps_one_row(store: ArticleStore) -> None:
@@ -52,7 +52,8 @@ def test_upsert_by_url_keeps_one_row(store: ArticleStore) -> None:
 
 def test_republished_copy_joins_the_original_cluster(store: ArticleStore) -> None:
     original = store.save_article(article("https://a.ma/1.html"), simhash=simhash(BODY_AR))
-    copy_text = "نقلا عن موقع آخر: " + BODY_AR + " المصدر: وكالات"
+    copy_text = ("نقلا عن موقع آخر نعيد نشر هذا المقال كما ورد: " + BODY_AR
+                 + " تابعونا على صفحاتنا في مواقع التواصل الاجتماعي للمزيد من الأخبار اليومية المصدر: وكالات")
     copy = store.save_article(article("https://aggregator.ma/9.html", text=copy_text), simhash=simhash(copy_text))
     other_text = " ".join(("Le Maroc et l'Espagne signent un accord commercial sur les tomates et les agrumes " * 6).split())
     other = store.save_article(article("https://b.ma/3.html", text=other_text), simhash=simhash(other_text))
@@ -77,8 +78,19 @@ def test_failed_urls_are_retried_until_the_limit(store: ArticleStore) -> None:
     assert store.is_known(url)
 
 
-def test_interrupted_runs_are_closed(store: ArticleStore) -> None:
-    run_id = store.start_crawl_run(["site-ar"])
-    assert store.mark_interrupted_runs() == 1
-    row = store.db["crawl_runs"].get(run_id)
-    assert row["status"] == "interrupted" and row["finished_at"]
+def test_interrupted_runs_are_closed_unless_their_process_lives(store: ArticleStore) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead_run = store.start_crawl_run(["site-ar"], pid=int(dead.stdout))
+        orphan_run = store.start_crawl_run(["site-ar"], pid=None)
+        live_run = store.start_crawl_run(["site-ar"], pid=living.pid)
+        assert store.mark_interrupted_runs() == 2
+        statuses = {r["id"]: r["status"] for r in store.db["crawl_runs"].rows}
+        assert statuses == {dead_run: "interrupted", orphan_run: "interrupted", live_run: "running"}
+    finally:
+        living.kill()
+        living.wait()
