@@ -74,10 +74,10 @@ def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool)
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_crawl_summary(result))
+    if result.interrupted:  # checked first: sources cut short by a signal did not "fail"
+        sys.exit(130)
     if result.all_failed:
         raise click.ClickException(f"every source failed ({len(result.sources)} sources): see the table above")
-    if result.interrupted:
-        sys.exit(130)
 
 
 def _progress(message: str) -> None:
