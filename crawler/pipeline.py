@@ -1,36 +1,22 @@
 """The Scrapy item pipeline: a thin wrapper around ``process_page`` and ``ArticleStore``.
 
-Extraction, dating and classification are CPU work of tens of milliseconds
-per page; they run on one worker thread so the reactor keeps downloading
-meanwhile (one thread is also what keeps the non-thread-safe parsers
-happy).  SQLite writes stay on the reactor thread, the crawl's only writer.
+Extraction, dating and classification run in the crawl's worker processes
+(:mod:`crawler.workers`) so the reactor keeps downloading meanwhile; SQLite
+writes stay on the reactor thread, the crawl's only writer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pipelines.process import PageInput, Processed, process_page
+from pipelines.process import PageInput, Processed
 from pipelines.store import iso
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 log = logging.getLogger("newsmon.crawler")
-
-_executor: ThreadPoolExecutor | None = None
-
-
-def _worker() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-extract")
-    return _executor
-
 
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
@@ -45,11 +31,12 @@ class StorePipeline:
         source, store, report, config = spider.source, spider.store, spider.report, spider.config
         page = PageInput(url=item["url"], source=source, html=item["html"], fetched_at=item["fetched_at"],
                          feed_date=item["feed_date"], feed_title=item["feed_title"])
-        job = partial(process_page, page, max_age_days=config.crawl.max_age_days,
-                      threshold=config.classifier.threshold, min_body_chars=config.health.min_body_chars)
         try:
-            processed: Processed = await asyncio.get_running_loop().run_in_executor(_worker(), job)
-        except Exception as exc:  # a page that breaks the extractor must not stop the source
+            processed: Processed = await spider.pages.process(
+                page, max_age_days=config.crawl.max_age_days, threshold=config.classifier.threshold,
+                min_body_chars=config.health.min_body_chars,
+            )
+        except Exception as exc:  # a page that breaks the extractor (or its worker) must not stop the source
             message = f"processing failed at {page.url}: {type(exc).__name__}: {str(exc)[:200]}"
             log.warning("%s: %s", source.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
             report.extraction_failures += 1

@@ -26,6 +26,7 @@ from crawler.config import Config, Source
 from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
+from crawler.workers import PagePool
 from pipelines.store import ArticleStore, open_database, utc_now
 
 log = logging.getLogger("newsmon.crawler")
@@ -69,7 +70,9 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     reports = [SourceStats(s.name, started) for s in sources]
     crawlers: list[Crawler] = []
     receivers: list[Callable[..., None]] = []  # Scrapy holds signal receivers weakly: keep them alive
+    pages = PagePool()
     try:
+        pages.start()
         process = AsyncCrawlerProcess(scrapy_settings(config.crawl))
         quiet_network_noise()
         for source, report in zip(sources, reports):
@@ -77,7 +80,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
             receivers.append(_on_closed(crawler, report, progress))
             crawler.signals.connect(receivers[-1], signal=signals.spider_closed)
             crawlers.append(crawler)
-            process.crawl(crawler, source=source, store=store, report=report, config=config)
+            process.crawl(crawler, source=source, store=store, report=report, config=config, pages=pages)
         ticker = _progress_ticker(reports, progress)
         process.start()
         if ticker is not None and ticker.running:
@@ -85,6 +88,8 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     except BaseException as exc:
         store.finish_crawl_run(run_id, "failed", {"last_error": f"crawl crashed: {type(exc).__name__}: {exc}"})
         raise
+    finally:
+        pages.close()
     for crawler, report in zip(crawlers, reports):
         if report.finish_reason is None:  # a forced stop (second signal): the spider never closed
             report.requests = _requests(crawler)

@@ -32,6 +32,7 @@ from pipelines.dates import parse_date
 from pipelines.store import utc_now
 
 if TYPE_CHECKING:
+    from crawler.workers import PagePool
     from crawler.config import Config, Source
     from crawler.stats import SourceStats
     from pipelines.store import ArticleStore
@@ -45,10 +46,12 @@ LISTING_PRIORITY = 10
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, *, source: Source, store: ArticleStore, report: SourceStats, config: Config) -> None:
+    def __init__(self, *, source: Source, store: ArticleStore, report: SourceStats, config: Config,
+                 pages: PagePool) -> None:
         super().__init__(name=source.name)
         self.source = source
         self.store = store
+        self.pages = pages
         self.report = report
         self.config = config
         self.site = site_of(source.url)
