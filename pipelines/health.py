@@ -52,8 +52,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from pipelines.store import parse_stored_time
+
 if TYPE_CHECKING:
-    import sqlite_utils
 
     from crawler.config import Config, HealthSettings
 
@@ -268,11 +269,11 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
     ).fetchall()
     runs: dict[str, list[RunRow]] = {}
     for source, started, finished, status, *counts, last_error in rows:
-        started_at = _parse(started)
+        started_at = parse_stored_time(started)
         if started_at is None:
             continue
         runs.setdefault(source, []).append(
-            RunRow(started_at, _parse(finished), status, *(int(c or 0) for c in counts), last_error=last_error)
+            RunRow(started_at, parse_stored_time(finished), status, *(int(c or 0) for c in counts), last_error=last_error)
         )
     return runs
 
@@ -287,8 +288,8 @@ def _article_times(conn: sqlite3.Connection, names: Sequence[str], since: dateti
     ).fetchall()
     times: dict[str, list[datetime]] = {}
     for source, published, fetched in rows:
-        fetched_at = _parse(fetched)
-        moment = _parse(published) or fetched_at
+        fetched_at = parse_stored_time(fetched)
+        moment = parse_stored_time(published) or fetched_at
         if moment is not None and fetched_at is not None:
             times.setdefault(source, []).append(min(moment, fetched_at))
     return times
@@ -305,7 +306,7 @@ def _last_new_article(conn: sqlite3.Connection, names: Sequence[str]) -> dict[st
                        f"WHERE source IN ({_in(names)}) AND new_articles > 0 GROUP BY source")
     for sql in queries if names else []:
         for source, value in conn.execute(sql, list(names)):
-            moment = _parse(value)
+            moment = parse_stored_time(value)
             if moment is not None and (source not in latest or moment > latest[source]):
                 latest[source] = moment
     return latest
@@ -326,11 +327,3 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def _parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

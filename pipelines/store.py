@@ -14,7 +14,7 @@ import os
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -193,6 +193,17 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def parse_stored_time(value: str | None, default_tz: tzinfo = timezone.utc) -> datetime | None:
+    """Read a time column back; a naive or unreadable value (a hand edit in Datasette) must not crash a report."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
 
 
 def open_database(path: str | Path, *, timeout: float = 30.0) -> sqlite_utils.Database:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.config import Config, cron_trigger
 from pipelines.health import source_health
-from pipelines.store import open_readonly, utc_now
+from pipelines.store import open_readonly, parse_stored_time, utc_now
 from scheduler.locks import running_daemon_pid
 
 RECENT_RUNS = 5
@@ -112,12 +112,8 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
 
 def _stored(value: str | None, tz: ZoneInfo) -> str | None:
     """A stored ISO time (UTC) in the configured zone."""
-    if not value:
-        return None
-    try:
-        return _local(datetime.fromisoformat(value), tz)
-    except ValueError:
-        return value
+    moment = parse_stored_time(value, tz)
+    return _local(moment, tz) if moment else value
 
 
 def _short(value: str | None) -> str:

@@ -8,7 +8,6 @@ seconds.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config
+from pipelines.store import parse_stored_time
 from scheduler.digest.health_section import SourceProblem, source_problems
 from scheduler.digest.sanitize import clean, excerpt, safe_url
 
@@ -151,13 +152,8 @@ def _story(conn: sqlite3.Connection, members: list[sqlite3.Row], tz: ZoneInfo) -
 
 
 def _local(value: str | None, tz: ZoneInfo) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
+    moment = parse_stored_time(value, tz)
+    return moment.astimezone(tz) if moment else None
 
 
 def _group(stories: list[Story]) -> tuple[PartnerGroup, ...]:
