@@ -63,11 +63,25 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, default_lang: str) ->
     )
     if document is None or not (document.text or "").strip():
         return None
+    title = (document.title or "").strip() or None
     return Extracted(
-        title=(document.title or "").strip() or None,
-        text=document.text.strip(),
+        title=title,
+        text=_without_headline(document.text.strip(), title),
         author=(document.author or "").strip() or None,
         lang=lang,
         date=document.date or None,
         sitename=document.sitename or None,
     )
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """trafilatura keeps the page's h1 as the body's first line; the title is stored apart.
+
+    Left in, it would open every digest excerpt with the headline again and
+    make two sites' copies of a story differ by their differing headlines.
+    """
+    if title:
+        first, _, rest = text.partition("\n")
+        if first.strip() == title and rest.strip():
+            return rest.strip()
+    return text
