@@ -8,13 +8,16 @@ trafilatura's date is only the last resort.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from copy import deepcopy
+from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
 
+from pipelines.dates import parse_date
+
 LANGS = ("ar", "fr", "en")
+MAX_DATELINE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,16 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, default_lang: str) ->
 
 
 def _without_headline(text: str, title: str | None) -> str:
-    """trafilatura keeps the page's h1 as the body's first line; the title is stored apart.
+    """Drop the headline and dateline that trafilatura keeps as the body's first lines.
 
-    Left in, it would open every digest excerpt with the headline again and
-    make two sites' copies of a story differ by their differing headlines.
+    The title and the date are stored apart; left in, they would open every
+    digest excerpt again and make two sites' copies of a story differ by
+    their headlines and datelines.
     """
-    if title:
-        first, _, rest = text.partition("\n")
-        if first.strip() == title and rest.strip():
-            return rest.strip()
-    return text
+    lines = text.split("\n")
+    while len(lines) > 1:
+        first = lines[0].strip()
+        if first and first != title and not (len(first) <= MAX_DATELINE_CHARS and parse_date(first) is not None):
+            break
+        lines.pop(0)
+    return "\n".join(lines).strip()
