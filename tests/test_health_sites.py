@@ -8,6 +8,8 @@ from the database, both from the library and from ``newsmon status --json``.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import subprocess
 import sys
@@ -47,21 +49,34 @@ def status_entry(config: Path) -> dict[str, Any]:
     return entry
 
 
+def digest_health_line(config: Path, tmp_path: Path) -> str:
+    """The source's line in the health section of the digest's text part (written, not sent)."""
+    out = tmp_path / "digest.eml"
+    result = CliRunner().invoke(cli, ["digest", "--config", str(config), "--dry-run", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    lines = [line for line in text.splitlines() if line.startswith(f"- {SOURCE}:")]
+    return lines[0] if lines else ""
+
+
 @pytest.fixture
 def config(news_site: Any, tmp_path: Path) -> Path:
     return news_site.write_config(tmp_path, ["ar_wp"], extra=HEALTH)
 
 
-def test_a_working_site_is_ok(config: Path) -> None:
+def test_a_working_site_is_ok(config: Path, tmp_path: Path) -> None:
     crawl(config)
     health = verdict(config)
     assert health.state == "ok", health.reason
     assert health.articles_7d > 0
     assert status_entry(config)["state"] == "ok"
+    assert digest_health_line(config, tmp_path) == ""
 
 
 @pytest.mark.parametrize(("mode", "shown"), [("forbidden", "HTTP 403"), ("challenge", "challenge page")])
-def test_a_site_that_starts_refusing_us_is_blocked(news_site: Any, config: Path, mode: str, shown: str) -> None:
+def test_a_site_that_starts_refusing_us_is_blocked(news_site: Any, config: Path, mode: str, shown: str,
+                                                   tmp_path: Path) -> None:
     crawl(config)
     news_site["ar_wp"].set_mode(mode)
     crawl(config)
@@ -71,18 +86,21 @@ def test_a_site_that_starts_refusing_us_is_blocked(news_site: Any, config: Path,
     assert health.last_success is not None  # the first, normal crawl
     entry = status_entry(config)
     assert entry["state"] == "blocked" and shown in entry["reason"]
+    line = digest_health_line(config, tmp_path)
+    assert line.startswith(f"- {SOURCE}: bloquée — ") and shown in line  # state named in digest.language (fr)
 
 
-def test_a_redesign_that_empties_articles_is_degraded(news_site: Any, config: Path) -> None:
+def test_a_redesign_that_empties_articles_is_degraded(news_site: Any, config: Path, tmp_path: Path) -> None:
     news_site["ar_wp"].set_mode("broken")
     crawl(config)
     health = verdict(config)
     assert health.state == "degraded"
     assert health.reason.startswith("no article text could be extracted from")
     assert status_entry(config)["state"] == "degraded"
+    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: dégradée — no article text could be extracted")
 
 
-def test_a_site_that_stops_publishing_goes_silent(news_site: Any, config: Path) -> None:
+def test_a_site_that_stops_publishing_goes_silent(news_site: Any, config: Path, tmp_path: Path) -> None:
     crawl(config)
     _age_history(config, timedelta(days=7))  # that crawl now lies a week back
     news_site["ar_wp"].set_mode("silent")
@@ -91,6 +109,7 @@ def test_a_site_that_stops_publishing_goes_silent(news_site: Any, config: Path) 
     assert health.state == "silent"
     assert health.reason.startswith("no new article for 7 days")
     assert status_entry(config)["state"] == "silent"
+    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: silencieuse — no new article for 7 days")
 
 
 def _age_history(config: Path, span: timedelta) -> None:
