@@ -1,6 +1,6 @@
 """Crawl throughput against extraction alone: does Scrapy + storage cost much more than trafilatura?
 
-Generates a local site of 320 articles (Arabic and French text assembled
+Generates a local site of 1,000 articles (Arabic and French text assembled
 from word lists, so nothing is copied), serves it on 127.0.0.1 with news
 sitemaps, crawls it with politeness off in a fresh process, then extracts
 the very same HTML with trafilatura alone in one process.  A second crawl
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ARTICLES_PER_LANG = 160
+ARTICLES_PER_LANG = 500
 WORDS = {
     "ar": ("المغرب الحكومة المدينة الجهة المشروع الوزارة السكان الاقتصاد التعاون الأمن الماء الفلاحة الطلبة المستشفى "
            "الطريق الميناء البرلمان المجلس الشباب التنمية الاستثمار القطاع البرنامج الدعم المواطنين الساكنة الموسم "

@@ -66,7 +66,7 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK).bit_count()
 
 
-def find_cluster(db: Any, value: int, *, exclude_id: int | None = None) -> int | None:
+def find_cluster(db: Any, value: int) -> int | None:
     """Cluster id of the earliest stored article within MAX_DISTANCE bits of ``value``."""
     conn: sqlite3.Connection = db.conn if hasattr(db, "conn") else db
     clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in BAND_WIDTHS)
@@ -74,9 +74,9 @@ def find_cluster(db: Any, value: int, *, exclude_id: int | None = None) -> int |
     rows = conn.execute(
         f"""
         SELECT DISTINCT a.id, a.simhash, a.cluster_id FROM simhash_bands b JOIN articles a ON a.id = b.article_id
-        WHERE ({clauses}) AND a.id != ? ORDER BY a.id
+        WHERE ({clauses}) ORDER BY a.id
         """,
-        [*params, exclude_id if exclude_id is not None else -1],
+        params,
     ).fetchall()
     for _article_id, stored, cluster in rows:
         if stored and hamming(int(stored, 16), value) <= MAX_DISTANCE:

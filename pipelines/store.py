@@ -310,24 +310,27 @@ class ArticleStore:
             record["simhash"] = f"{simhash:016x}"
         with self._transaction():
             existing = self.db.execute("SELECT id, cluster_id FROM articles WHERE url = ?", [record["url"]]).fetchone()
-            columns = list(record)
             if existing is None:
+                # The id is chosen before the INSERT so the row is written once:
+                # a later UPDATE would make the FTS trigger re-index the whole text.
+                # Safe because the transaction holds the write lock.
+                article_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
+                cluster_id = (find_cluster(self.db, simhash) if simhash is not None else None) or article_id
+                record.update(id=article_id, cluster_id=cluster_id)
+                columns = list(record)
                 self.db.execute(
                     f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                     [record[c] for c in columns],
                 )
-                article_id = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
-                cluster_id = article_id
                 if simhash is not None:
-                    cluster_id = find_cluster(self.db, simhash, exclude_id=article_id) or article_id
                     self.db.conn.executemany(
                         "INSERT INTO simhash_bands (article_id, band, value) VALUES (?, ?, ?)",
                         [(article_id, band, value) for band, value in enumerate(simhash_bands(simhash))],
                     )
-                self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
                 created = True
             else:
                 article_id, cluster_id = existing
+                columns = list(record)
                 assignments = ", ".join(f"{c} = ?" for c in columns if c != "url")
                 self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?",
                                 [record[c] for c in columns if c != "url"] + [article_id])
