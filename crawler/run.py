@@ -70,7 +70,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     reports = [SourceStats(s.name, started) for s in sources]
     crawlers: list[Crawler] = []
     receivers: list[Callable[..., None]] = []  # Scrapy holds signal receivers weakly: keep them alive
-    pages = PagePool()
+    pages = PagePool(config.crawl.workers)
     try:
         pages.start()
         process = AsyncCrawlerProcess(scrapy_settings(config.crawl))

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+from crawler.lifeline import die_with_parent
 from pipelines.process import PageInput, Processed, process_page
 
 MAX_WORKERS = 4
@@ -28,10 +29,11 @@ class WorkerCrashed(RuntimeError):
     """The worker processing a page died (e.g. a segfault in a parser)."""
 
 
-def _warm_up() -> None:
+def _warm_up(parent_pid: int) -> None:
     # Ctrl-C reaches the whole process group; the crawl process decides how
     # to stop, so workers must not die mid-page with a KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(signal.SIGKILL, parent_pid)  # a killed crawl leaves no worker behind
     from pipelines.classify import classify
 
     classify("", "")  # load the vocabularies before the first page arrives
@@ -40,7 +42,8 @@ def _warm_up() -> None:
 class PagePool:
     """Process pages in worker processes; create once per crawl, close at the end."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int = 0) -> None:
+        """``workers`` = 0 means one per core, at most MAX_WORKERS."""
         self.workers = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
         self._executor: ProcessPoolExecutor | None = None
 
@@ -48,6 +51,7 @@ class PagePool:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up,
+                initargs=(os.getpid(),),
             )
         return self._executor
 

@@ -9,7 +9,6 @@ that died before recording anything, or one killed by a signal.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import signal
@@ -18,6 +17,7 @@ import sys
 import threading
 
 from crawler.config import Config
+from crawler.lifeline import die_with_parent
 from pipelines.store import ArticleStore, open_database
 from scheduler.digest import deliver_digest, due_digest_day
 from scheduler.digest.deliver import day_is_done
@@ -25,9 +25,6 @@ from scheduler.digest.deliver import day_is_done
 log = logging.getLogger("newsmon.daemon")
 
 TRIGGER = "schedule"
-PR_SET_PDEATHSIG = 1
-# Loaded before any fork: the child may only call into it, not load it.
-_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
 class CrawlProcess:
@@ -53,7 +50,7 @@ class CrawlProcess:
                 self._child = subprocess.Popen(
                     self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=die_with_parent,  # no crawl is orphaned, even if the daemon is SIGKILLed
                 )
                 child = self._child
             log.info("crawl started (pid %d)", child.pid)
@@ -116,12 +113,6 @@ class CrawlProcess:
         names = [s.name for s in self.config.enabled_sources]
         run_id = store.start_crawl_run(names, TRIGGER, pid)
         store.finish_crawl_run(run_id, "failed", {"last_error": error})
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM if the daemon dies (even by SIGKILL), so no crawl is orphaned."""
-    if _LIBC is not None:
-        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def digest_tick(config: Config) -> None:

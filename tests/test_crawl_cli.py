@@ -92,6 +92,44 @@ def test_sigterm_stops_gracefully_and_records_an_interrupted_run(news_site, tmp_
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``, read from /proc (no procps needed)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie waiting for a parent (PID 1 of a container) to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state
+
+
+def test_a_killed_crawl_leaves_no_worker_process_behind(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["ar_wp"], timeout=20, workers=2)
+    process = subprocess.Popen([str(NEWSMON), "crawl", "--config", str(config), "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(workers := _children(process.pid)) < 2:
+        assert time.monotonic() < deadline and process.poll() is None, "the page workers never started"
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while survivors := [pid for pid in workers if _alive(pid)]:
+        assert time.monotonic() < deadline, f"workers {survivors} outlived the killed crawl"
+        time.sleep(0.05)
+
+
 def test_demo_crawls_the_built_in_site(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "crawler.demo"], cwd=tmp_path, capture_output=True, text=True,
                             timeout=90)

@@ -83,7 +83,7 @@ def test_broken_slow_and_huge_pages_fail_and_are_recorded(crawled) -> None:
     errors = {name: urls[quote(name)]["last_error"] for name in (
         "عطب-الخادم-1102.html", "صفحة-بطيئة-1103.html", "صفحة-ضخمة-1104.html", "تحويل-1105.html")}
     assert errors["عطب-الخادم-1102.html"].startswith("HTTP 500 at ")
-    assert errors["صفحة-بطيئة-1103.html"].startswith("timeout after 1.5 s")
+    assert errors["صفحة-بطيئة-1103.html"].startswith("timeout after 2.5 s")
     assert errors["صفحة-ضخمة-1104.html"].startswith("page larger than the size limit")
     assert errors["تحويل-1105.html"].startswith("off-site request refused: http://169.254.169.254/")
     # retries: 1 in the test config, so two attempts each for the 500 and the slow page

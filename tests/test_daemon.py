@@ -60,7 +60,7 @@ def hanging_site() -> Iterator[str]:
 
 
 def write_config(folder: Path, web: FixtureWeb, smtp_port: int, *, sites: tuple[str, ...] = ("en_atom",),
-                 hanging: str | None = None, timeout: float = 1.5, grace: float = 5,
+                 hanging: str | None = None, timeout: float = 2.5, grace: float = 5,
                  digest_cron: str = "0 0 5 * * *", catchup_hours: float = 1) -> Path:
     sources = web.sources_yaml(sites) if sites else "sources:\n"
     if hanging:
@@ -77,6 +77,7 @@ timezone: Africa/Casablanca
   obey_robots: false
   allow_private_networks: true
   max_run_minutes: 2
+  workers: 1
 schedule:
   crawl: "*/2 * * * * *"
   digest: "{digest_cron}"

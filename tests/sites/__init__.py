@@ -43,7 +43,7 @@ from crawler.localsite import LocalSite
 HERE = Path(__file__).parent
 SITE_NAMES = ("ar_wp", "fr_sitemap", "en_atom", "ar_legacy")
 MODES = ("normal", "silent", "forbidden", "challenge", "broken")
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 5.0
 HUGE_BYTES = 400_000
 
 CHALLENGE_PAGE = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
@@ -183,9 +183,9 @@ class FixtureWeb:
         """
         settings: dict[str, Any] = {
             "user_agent": "newsmon-test/0.1 (+https://example.org/newsmon)", "download_delay": 0,
-            "autothrottle": False, "concurrent_per_site": 4, "timeout": 1.5, "retries": 1,
+            "autothrottle": False, "concurrent_per_site": 4, "timeout": 2.5, "retries": 1,
             "max_page_bytes": 200_000, "max_age_days": 7, "allow_private_networks": True,
-            "listing_depth": 3, "max_run_minutes": 5,
+            "listing_depth": 3, "max_run_minutes": 5, "workers": 1,
         }
         settings.update(crawl)
         lines = [f"database: {database}", self.sources_yaml(names).rstrip(), "crawl:"]
