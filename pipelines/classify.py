@@ -14,6 +14,7 @@ independent of vocabulary size.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -29,7 +30,20 @@ from pipelines.normalize import clitic_variants, normalize_text, tokens
 
 __all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "classify"]
 
-CLASSIFIER_VERSION = "1.2.0"
+_DATA = Path(__file__).with_name("data")
+
+
+def _vocabulary_digest() -> str:
+    """A short hash of the vocabulary files, so an analyst's edit is a new version by itself."""
+    digest = hashlib.sha256()
+    for path in sorted(_DATA.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+# The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
+# stored articles whenever either changes.
+CLASSIFIER_VERSION = f"1.2.0+{_vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -42,7 +56,6 @@ SUBTYPES = (
     "multilateral_org",
 )
 
-_DATA = Path(__file__).with_name("data")
 _SENTENCE_RE = re.compile(r"(?<=[.!?؟;])\s+|\n+")
 _ACRONYM_RE = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
 

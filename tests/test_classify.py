@@ -319,3 +319,18 @@ def test_empty_article() -> None:
 def test_lang_hint_does_not_change_the_verdict() -> None:
     title, text, *_ = POSITIVES["counter_terrorism_fr"]
     assert classify(title, text, "fr") == classify(title, text) == classify(title, text, "en")
+
+
+def test_version_changes_when_an_analyst_edits_a_vocabulary(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from pipelines import classify as module
+
+    for path in module._DATA.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setattr(module, "_DATA", tmp_path)
+    before = module._vocabulary_digest()
+    assert CLASSIFIER_VERSION.endswith("+" + before)
+    with open(tmp_path / "signals.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n# an analyst's note\n")
+    assert module._vocabulary_digest() != before
