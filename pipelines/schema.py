@@ -1,0 +1,166 @@
+"""The database schema as numbered migrations (sqlite-utils ``Migrations``).
+
+Each function runs once per database, in order, inside a transaction with
+its record in ``_sqlite_migrations``; a schema change is a new function at
+the end, never an edit of an applied one, so every existing file upgrades
+the same way.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsmon")
+
+
+@migrations()
+def m001_articles(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            lang TEXT,
+            title TEXT,
+            text TEXT,
+            author TEXT,
+            published_at TEXT,
+            date_origin TEXT,
+            date_raw TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT,
+            simhash TEXT,
+            cluster_id INTEGER,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            score REAL,
+            subtype TEXT,
+            partners TEXT NOT NULL DEFAULT '[]',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            classifier_version TEXT,
+            search_text TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    for column in ("source", "published_at", "fetched_at", "content_hash", "cluster_id", "flagged"):
+        db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_{column} ON articles({column})")
+    # Bands of the 64-bit simhash (see pipelines.dedupe): near-duplicates
+    # share at least one band exactly, so candidates come from an index.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS simhash_bands (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            band INTEGER NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (band, value, article_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS pages (
+            url TEXT PRIMARY KEY,
+            html_z BLOB,
+            encoding TEXT,
+            feed_date TEXT,
+            feed_title TEXT,
+            fetched_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS urls (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_error TEXT
+        )
+        """
+    )
+
+
+@migrations()
+def m002_runs(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS crawl_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            trigger TEXT NOT NULL DEFAULT 'cli',
+            pid INTEGER,
+            sources TEXT NOT NULL DEFAULT '[]',
+            requests INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS source_runs (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            requests INTEGER NOT NULL DEFAULT 0,
+            items_found INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            extraction_failures INTEGER NOT NULL DEFAULT 0,
+            dating_failures INTEGER NOT NULL DEFAULT 0,
+            short_bodies INTEGER NOT NULL DEFAULT 0,
+            blocked INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            notes TEXT NOT NULL DEFAULT '[]'
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_source_runs_source ON source_runs(source, started_at)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS digests (
+            digest_date TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            sent_at TEXT,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            article_ids TEXT NOT NULL DEFAULT '[]',
+            subject TEXT,
+            message_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """
+    )
+
+
+@migrations()
+def m003_fulltext(db: sqlite_utils.Database) -> None:
+    # Trigram over a normalised column: the default tokenizer cannot see past
+    # Arabic clitics (وإسبانيا) or hamza spellings (الأمني/الامني).
+    db["articles"].enable_fts(["title", "search_text"], fts_version="FTS5", create_triggers=True, tokenize="trigram")
+
+
+@migrations()
+def m004_simhash_seven_bands(db: sqlite_utils.Database) -> None:
+    """Re-band stored fingerprints: the near-duplicate distance grew from 3 to 6 bits."""
+    from pipelines.dedupe import simhash_bands
+
+    db.execute("DELETE FROM simhash_bands")
+    rows = db.execute("SELECT id, simhash FROM articles WHERE simhash IS NOT NULL").fetchall()
+    db.conn.executemany(
+        "INSERT INTO simhash_bands (article_id, band, value) VALUES (?, ?, ?)",
+        [(article_id, band, value) for article_id, hex_value in rows
+         for band, value in enumerate(simhash_bands(int(hex_value, 16)))],
+    )
