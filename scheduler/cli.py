@@ -8,9 +8,12 @@ one-line message and a non-zero exit code; tracebacks are for bugs only.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -33,6 +36,22 @@ def load(config_path: str) -> Config:
         return load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def user_errors(config: Config, *also: type[Exception]) -> Iterator[None]:
+    """Known failures become one line and exit code 1.
+
+    A database file that exists but is not SQLite (or lacks our tables) is
+    only found out by the first query, long after it was opened, so
+    ``sqlite3.Error`` is caught here as well as :class:`StoreError`.
+    """
+    try:
+        yield
+    except (*USER_ERRORS, *also) as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"cannot read database {config.database}: {exc}") from None
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -66,13 +85,11 @@ def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool)
     from scheduler.report import format_crawl_summary
 
     config = load(config_path)
-    try:
+    with user_errors(config):
         selected = config.select_sources(list(sources))
         if not selected:
             raise click.ClickException(f"{config.path.name}: no enabled source to crawl")
         result = run_crawl(config, selected, trigger=trigger, progress=None if quiet else _progress)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(format_crawl_summary(result))
     if result.interrupted:  # checked first: sources cut short by a signal did not "fail"
         sys.exit(130)
@@ -98,11 +115,9 @@ def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
         newsmon search "Europol" --json
     """
     config = load(config_path)
-    try:
+    with user_errors(config):
         conn = open_readonly(config.database)
         rows = search_articles(conn, query, limit=limit)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
     if as_json:
         for row in rows:
             row.pop("text", None)
@@ -161,11 +176,9 @@ def reprocess(config_path: str, full: bool) -> None:
     from pipelines.store import ArticleStore
 
     config = load(config_path)
-    try:
+    with user_errors(config):
         store = ArticleStore(open_database(config.database))
         result = run_reprocess(store, config, full=full, progress=_progress)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"reprocessed {result.updated} of {result.examined} article(s): {result.newly_flagged} newly flagged, "
         f"{result.unflagged} no longer flagged, {result.without_html} without stored HTML (re-classified only), "
@@ -189,10 +202,8 @@ def daemon(config_path: str) -> None:
     from scheduler.locks import LockBusy
 
     config = load(config_path)
-    try:
+    with user_errors(config, LockBusy):
         run_daemon(config)
-    except (*USER_ERRORS, LockBusy) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
@@ -217,10 +228,8 @@ def digest(config_path: str, day: Any, dry_run: bool, out: str | None, force: bo
         raise click.UsageError("--dry-run and --out go together: newsmon digest --dry-run --out FILE.eml")
     config = load(config_path)
     when = day.date() if day else None
-    try:
+    with user_errors(config, DigestError):
         result = write_digest(config, Path(out), when) if out else deliver_digest(config, when, force=force)
-    except (*USER_ERRORS, DigestError) as exc:
-        raise click.ClickException(str(exc)) from None
     if not result.ok:
         raise click.ClickException(result.message)
     click.echo(result.message)
@@ -240,10 +249,8 @@ def status(config_path: str, as_json: bool) -> None:
     from scheduler.status import collect_status, format_status, status_json
 
     config = load(config_path)
-    try:
+    with user_errors(config):
         report = collect_status(config)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(status_json(report) if as_json else format_status(report))
 
 
@@ -272,10 +279,8 @@ def sources_check(config_path: str, names: tuple[str, ...]) -> None:
     from crawler.check import check_sources, format_table
 
     config = load(config_path)
-    try:
+    with user_errors(config):
         selected = config.select_sources(list(names))
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
     if not selected:
         raise click.ClickException(f"{config.path.name}: no enabled source to check")
     results = check_sources(selected, config)

@@ -66,6 +66,16 @@ def test_search_before_any_crawl_is_one_line(write_config) -> None:
     assert result.exit_code == 1 and "does not exist yet" in result.output and len(result.output.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["search", "x"], ["status"], ["digest", "--dry-run", "--out", "d.eml"]])
+def test_a_file_that_is_not_a_database_is_one_line(write_config, tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "bad.db").write_text("not an SQLite file, e.g. a misconfigured path\n")
+    config = write_config("database: bad.db\n")
+    result = CliRunner().invoke(cli, [*command, "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: cannot read database ") and "file is not a database" in result.output
+    assert len(result.output.splitlines()) == 1
+
+
 def test_evaluate_json(tmp_path: Path) -> None:
     labels = tmp_path / "labels.jsonl"
     labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in LABELS) + "\n", encoding="utf-8")
