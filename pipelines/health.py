@@ -17,7 +17,9 @@ restricts the report to those sources; by default every enabled source of
 
 ``source``        the source's name
 ``state``         ``ok`` | ``degraded`` | ``silent`` | ``failing`` | ``blocked`` | ``unknown``
-``reason``        one line for an analyst, e.g. "no new article for 3 days (usually one every 5 h)"
+``why``           the :class:`Reason`: a code and its parameters, phrased by ``why.text(lang)``
+                  in English, French or Arabic (the digest speaks its reader's language)
+``reason``        property: ``why`` in English, e.g. "no new article for 3 days (usually one every 5 h)"
 ``last_success``  end of the latest run in which the site answered (status ok or empty), or None
 ``articles_7d``   articles stored in the seven days before ``now``
 ``last_error``    the most recent error message recorded for the source, or None
@@ -46,10 +48,12 @@ States, most serious first (the first that applies wins; ``STATES`` lists them i
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pipelines.store import parse_stored_time
@@ -64,14 +68,43 @@ USUAL_GAP_QUANTILE = 0.9
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a source is in its state, kept as data so that each reader phrases it in its own language.
+
+    ``params`` hold counts, ``timedelta`` spans and local times already
+    written as ``YYYY-MM-DD HH:MM``; see ``_PHRASES`` for the codes.
+    """
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        """One line in ``lang`` (ar, fr or en); English for any other language."""
+        lang = lang if lang in _DURATION_UNITS else "en"
+        values = {k: _duration(v, lang) if isinstance(v, timedelta) else v for k, v in self.params.items()}
+        if "runs" in values:
+            values["runs_phrase"] = _runs_phrase(values["runs"], lang)
+        if self.code == "silent_quiet":
+            habit = "habit" if self.params.get("usual") else "no_habit"
+            values["habit"] = _PHRASES[habit][lang].format(**values)
+        error = self.params.get("error")
+        return _PHRASES[self.code][lang].format(**values) + (f": {error}" if error else "")
+
+
+@dataclass(frozen=True)
 class SourceHealth:
     source: str
     state: str
-    reason: str
+    why: Reason
     last_success: datetime | None
     articles_7d: int
     last_error: str | None
     last_run: datetime | None = None
+
+    @property
+    def reason(self) -> str:
+        """The reason in English, as ``newsmon status`` prints it."""
+        return self.why.text("en")
 
     @property
     def is_ok(self) -> bool:
@@ -99,7 +132,7 @@ class RunRow:
 def source_health(conn_or_db: Any, config: Config, now: datetime | None = None,
                   names: Sequence[str] | None = None) -> list[SourceHealth]:
     """Health of each enabled source (or of ``names``), from one database."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     selected = [config.source(n).name for n in names] if names else [s.name for s in config.enabled_sources]
     conn, owned = _connection(conn_or_db)
     if conn is None:
@@ -127,47 +160,42 @@ def assess(source: str, runs: Sequence[RunRow], article_times: Iterable[datetime
     last_success = next((r.finished_at or r.started_at for r in runs if r.status in ("ok", "empty")), None)
     last_error = next((r.last_error for r in runs if r.last_error), None)
 
-    def verdict(state: str, reason: str) -> SourceHealth:
-        return SourceHealth(source, state, reason, last_success, articles_7d, last_error,
+    def verdict(state: str, code: str, **params: Any) -> SourceHealth:
+        return SourceHealth(source, state, Reason(code, params), last_success, articles_7d, last_error,
                             runs[0].started_at if runs else None)
 
     if not runs:
-        return verdict("unknown", "never crawled")
+        return verdict("unknown", "never_crawled")
     latest = runs[0]
-    error_tail = f": {latest.last_error.removeprefix('blocked: ')}" if latest.last_error else ""
-    if _is_blocked(latest):
-        streak = _streak(runs, _is_blocked)
-        return verdict("blocked", f"blocked by the site (HTTP 403 or challenge page) in the last {_runs_phrase(streak)}"
-                                  f" since {_when(streak[-1].started_at, zone)}{error_tail}")
-    if _is_failed(latest):
-        streak = _streak(runs, _is_failed)
-        return verdict("failing", f"every request failed in the last {_runs_phrase(streak)}"
-                                  f" since {_when(streak[-1].started_at, zone)}{error_tail}")
-    trouble = _degradation(runs[: settings.window_runs], settings)
+    error = latest.last_error.removeprefix("blocked: ") if latest.last_error else None
+    for state, rule in (("blocked", _is_blocked), ("failing", _is_failed)):
+        if rule(latest):
+            streak = _streak(runs, rule)
+            return verdict(state, state, runs=len(streak), since=_when(streak[-1].started_at, zone), error=error)
+    window = runs[: settings.window_runs]
+    trouble = _degradation(window, settings)
     if trouble:
-        return verdict("degraded", f"{trouble} in the last {_runs_phrase(runs[: settings.window_runs])}")
+        return verdict("degraded", trouble[0], runs=len(window), **trouble[1])
     usual = usual_gap(article_times)
     threshold = max(timedelta(hours=settings.silent_floor_hours), usual * settings.silent_gap_factor) if usual \
         else timedelta(hours=settings.silent_floor_hours)
-    habit = f"usually one every {_duration(usual)}" if usual else "no usual rhythm learned yet"
     if now - latest.started_at > threshold:
-        return verdict("silent", f"not crawled for {_duration(now - latest.started_at)} "
-                                 f"(last run {_when(latest.started_at, zone)})")
+        return verdict("silent", "not_crawled", idle=now - latest.started_at, last=_when(latest.started_at, zone))
     if last_new is None:
         first = runs[-1].started_at
         if now - first > threshold:
-            return verdict("silent", f"no article stored in {_runs_phrase(runs)} since {_when(first, zone)}")
-        return verdict("ok", f"no article yet; first crawled {_duration(now - first)} ago")
+            return verdict("silent", "nothing_stored", runs=len(runs), since=_when(first, zone))
+        return verdict("ok", "first_crawl", age=now - first)
     quiet = now - last_new
     if quiet > threshold:
-        return verdict("silent", f"no new article for {_duration(quiet)} ({habit}; alarm after {_duration(threshold)})")
-    return verdict("ok", f"{articles_7d} article(s) in 7 days; last new one {_duration(quiet)} ago")
+        return verdict("silent", "silent_quiet", quiet=quiet, usual=usual, threshold=threshold)
+    return verdict("ok", "ok", count=articles_7d, quiet=quiet)
 
 
 def usual_gap(times: Iterable[datetime]) -> timedelta | None:
     """90th percentile of the gaps between consecutive articles, or None with too few to tell."""
     ordered = sorted(set(times))
-    gaps = sorted(b - a for a, b in zip(ordered, ordered[1:]))
+    gaps = sorted(b - a for a, b in pairwise(ordered))
     if len(gaps) < MIN_GAPS_TO_LEARN:
         return None
     return gaps[min(len(gaps) - 1, int(len(gaps) * USUAL_GAP_QUANTILE))]
@@ -192,44 +220,134 @@ def _streak(runs: Sequence[RunRow], rule: Callable[[RunRow], bool]) -> list[RunR
     return streak
 
 
-def _degradation(window: Sequence[RunRow], settings: HealthSettings) -> str | None:
-    """The worst symptom above the threshold, phrased for an analyst, or None."""
+def _degradation(window: Sequence[RunRow], settings: HealthSettings) -> tuple[str, dict[str, int]] | None:
+    """The worst symptom above the threshold, as a reason code and its counts, or None."""
     requests = sum(r.requests for r in window)
-    errors = sum(r.errors for r in window)
     stored = sum(r.new_articles for r in window)
     unextracted = sum(r.extraction_failures for r in window)
-    tried = stored + unextracted
-    undated = sum(r.dating_failures for r in window)
-    short = sum(r.short_bodies for r in window)
-    limit = settings.degraded_error_ratio
-    symptoms = [
-        (unextracted / tried if tried else 0, f"no article text could be extracted from {unextracted} of {tried} pages"),
-        (errors / requests if requests else 0, f"{errors} of {requests} requests failed"),
-        (undated / stored if stored else 0, f"{undated} of {stored} articles had no findable date"),
-        (short / stored if stored else 0,
-         f"{short} of {stored} articles had bodies under {settings.min_body_chars} characters"),
+    symptoms = [  # (code, bad, out of)
+        ("unextracted", unextracted, stored + unextracted),
+        ("requests_failed", sum(r.errors for r in window), requests),
+        ("undated", sum(r.dating_failures for r in window), stored),
+        ("short_bodies", sum(r.short_bodies for r in window), stored),
     ]
-    ratio, phrase = max(symptoms, key=lambda s: s[0])
-    return phrase if ratio > limit else None
+    code, bad, total = max(symptoms, key=lambda s: s[1] / s[2] if s[2] else 0)
+    if not total or bad / total <= settings.degraded_error_ratio:
+        return None
+    counts = {"bad": bad, "total": total}
+    if code == "short_bodies":
+        counts["chars"] = settings.min_body_chars
+    return code, counts
 
 
 # -- phrasing -------------------------------------------------------------------
+# One line per reason code and language; ``{runs_phrase}`` and durations are
+# put in the language by ``Reason.text``, the last error is appended verbatim.
 
-def _runs_phrase(runs: Sequence[RunRow]) -> str:
-    return "run" if len(runs) == 1 else f"{len(runs)} runs"
+_PHRASES: dict[str, dict[str, str]] = {
+    "never_crawled": {"en": "never crawled", "fr": "jamais explorée", "ar": "لم يزحف عليه بعد"},
+    "blocked": {
+        "en": "blocked by the site (HTTP 403 or challenge page) in the last {runs_phrase} since {since}",
+        "fr": "bloquée par le site (HTTP 403 ou page de vérification) lors de {runs_phrase}, depuis le {since}",
+        "ar": "حجبه الموقع (HTTP 403 أو صفحة تحقق) في {runs_phrase} منذ {since}",
+    },
+    "failing": {
+        "en": "every request failed in the last {runs_phrase} since {since}",
+        "fr": "toutes les requêtes ont échoué lors de {runs_phrase}, depuis le {since}",
+        "ar": "فشلت كل الطلبات في {runs_phrase} منذ {since}",
+    },
+    "unextracted": {
+        "en": "no article text could be extracted from {bad} of {total} pages in the last {runs_phrase}",
+        "fr": "aucun texte d'article extrait de {bad} pages sur {total} lors de {runs_phrase}",
+        "ar": "تعذر استخراج نص المقال من {bad} من أصل {total} صفحة في {runs_phrase}",
+    },
+    "requests_failed": {
+        "en": "{bad} of {total} requests failed in the last {runs_phrase}",
+        "fr": "{bad} requêtes sur {total} ont échoué lors de {runs_phrase}",
+        "ar": "فشل {bad} من أصل {total} طلب في {runs_phrase}",
+    },
+    "undated": {
+        "en": "{bad} of {total} articles had no findable date in the last {runs_phrase}",
+        "fr": "{bad} articles sur {total} sans date lisible lors de {runs_phrase}",
+        "ar": "{bad} من أصل {total} مقال دون تاريخ مقروء في {runs_phrase}",
+    },
+    "short_bodies": {
+        "en": "{bad} of {total} articles had bodies under {chars} characters in the last {runs_phrase}",
+        "fr": "{bad} articles sur {total} avaient un texte de moins de {chars} caractères lors de {runs_phrase}",
+        "ar": "{bad} من أصل {total} مقال نصه أقصر من {chars} حرف في {runs_phrase}",
+    },
+    "not_crawled": {
+        "en": "not crawled for {idle} (last run {last})",
+        "fr": "pas explorée depuis {idle} (dernière exploration le {last})",
+        "ar": "لم يزحف عليه منذ {idle} (آخر زحف {last})",
+    },
+    "nothing_stored": {
+        "en": "no article stored in {runs_phrase} since {since}",
+        "fr": "aucun article enregistré en {runs} exploration(s) depuis le {since}",
+        "ar": "لم يخزن أي مقال في {runs} عملية زحف منذ {since}",
+    },
+    "first_crawl": {
+        "en": "no article yet; first crawled {age} ago",
+        "fr": "pas encore d'article ; première exploration il y a {age}",
+        "ar": "لا مقال بعد؛ أول زحف قبل {age}",
+    },
+    "silent_quiet": {
+        "en": "no new article for {quiet} ({habit}; alarm after {threshold})",
+        "fr": "aucun nouvel article depuis {quiet} ({habit} ; alerte après {threshold})",
+        "ar": "لا مقال جديد منذ {quiet} ({habit}؛ التنبيه بعد {threshold})",
+    },
+    "habit": {
+        "en": "usually one every {usual}",
+        "fr": "d'habitude un toutes les {usual}",
+        "ar": "عادة مقال كل {usual}",
+    },
+    "no_habit": {
+        "en": "no usual rhythm learned yet",
+        "fr": "rythme habituel pas encore appris",
+        "ar": "لم يعرف إيقاعه المعتاد بعد",
+    },
+    "ok": {
+        "en": "{count} article(s) in 7 days; last new one {quiet} ago",
+        "fr": "{count} article(s) en 7 jours ; dernier nouvel article il y a {quiet}",
+        "ar": "{count} مقال في 7 أيام؛ آخر مقال جديد قبل {quiet}",
+    },
+}
+
+_RUNS_PHRASES = {  # (one run, several runs)
+    "en": ("run", "{n} runs"),
+    "fr": ("la dernière exploration", "les {n} dernières explorations"),
+    "ar": ("آخر عملية زحف", "آخر {n} عمليات زحف"),
+}
+
+_DURATION_UNITS = {  # (minutes, hours, days)
+    "en": ("min", "h", "days"),
+    "fr": ("min", "h", "jours"),
+    "ar": ("دقيقة", "ساعة", "يوما"),
+}
+_ARABIC_PLURALS = {"دقيقة": "دقائق", "ساعة": "ساعات", "يوما": "أيام"}  # after the numbers 3 to 10
+
+
+def _runs_phrase(count: int, lang: str = "en") -> str:
+    one, several = _RUNS_PHRASES[lang]
+    return one if count == 1 else several.format(n=count)
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _duration(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    if hours < 1:
-        return f"{max(1, round(hours * 60))} min"
-    if hours < 48:
-        return f"{round(hours)} h"
-    return f"{round(hours / 24)} days"
+def _duration(span: timedelta, lang: str = "en") -> str:
+    minutes, hours, days = _DURATION_UNITS[lang]
+    total = span.total_seconds() / 3600
+    if total < 1:
+        count, unit = max(1, round(total * 60)), minutes
+    elif total < 48:
+        count, unit = round(total), hours
+    else:
+        count, unit = round(total / 24), days
+    if lang == "ar" and 3 <= count <= 10:
+        unit = _ARABIC_PLURALS[unit]
+    return f"{count} {unit}"
 
 
 # -- reading the database -------------------------------------------------------
@@ -324,6 +442,6 @@ def _articles_since(conn: sqlite3.Connection, names: Sequence[str], since: datet
 
 def _utc_text(moment: datetime) -> str:
     """The stored spelling of a time (UTC, ISO 8601), so that text comparison orders correctly."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 

@@ -207,3 +207,26 @@ def test_disabled_source_can_be_asked_for_by_name(db: sqlite_utils.Database, con
 def test_usual_gap_needs_enough_history() -> None:
     assert usual_gap([NOW - timedelta(hours=h) for h in range(4)]) is None
     assert usual_gap([NOW - timedelta(hours=2 * h) for h in range(10)]) == timedelta(hours=2)
+
+
+def test_reasons_are_data_phrased_in_each_digest_language(db: sqlite_utils.Database, config: Config) -> None:
+    add_articles(db, "wire", [NOW - timedelta(days=3, hours=h) for h in range(1, 200)])
+    for half_days in range(20, 0, -1):
+        add_run(db, "wire", NOW - timedelta(hours=12 * half_days) + timedelta(hours=1),
+                new_articles=12 if half_days > 6 else 0)
+    why = health(db, config, "wire").why
+    assert why.code == "silent_quiet" and why.params["quiet"] > timedelta(days=2)
+    assert why.text() == why.text("en") == health(db, config, "wire").reason
+    assert why.text("fr").startswith("aucun nouvel article depuis 3 jours (d'habitude un toutes les 1 h ; alerte après 2 jours)")
+    assert why.text("ar").startswith("لا مقال جديد منذ 3 أيام (عادة مقال كل 1 ساعة؛ التنبيه بعد 2 يوما)")
+
+
+def test_a_reason_keeps_the_recorded_error_verbatim_in_every_language(db: sqlite_utils.Database, config: Config) -> None:
+    add_run(db, "wire", NOW - timedelta(minutes=30), status="failed", requests=3, errors=3,
+            last_error="DNS lookup failed for wire.example.org")
+    why = health(db, config, "wire").why
+    assert (why.code, why.params["runs"]) == ("failing", 1)
+    for lang, start in (("fr", "toutes les requêtes ont échoué lors de la dernière exploration, depuis le "),
+                        ("ar", "فشلت كل الطلبات في آخر عملية زحف منذ ")):
+        assert why.text(lang).startswith(start)
+        assert why.text(lang).endswith(": DNS lookup failed for wire.example.org")

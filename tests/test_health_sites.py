@@ -97,7 +97,8 @@ def test_a_redesign_that_empties_articles_is_degraded(news_site: Any, config: Pa
     assert health.state == "degraded"
     assert health.reason.startswith("no article text could be extracted from")
     assert status_entry(config)["state"] == "degraded"
-    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: dégradée — no article text could be extracted")
+    # The digest phrases the reason in digest.language (fr), like the state.
+    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: dégradée — aucun texte d'article extrait de")
 
 
 def test_a_site_that_stops_publishing_goes_silent(news_site: Any, config: Path, tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_a_site_that_stops_publishing_goes_silent(news_site: Any, config: Path, 
     assert health.state == "silent"
     assert health.reason.startswith("no new article for 7 days")
     assert status_entry(config)["state"] == "silent"
-    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: silencieuse — no new article for 7 days")
+    assert digest_health_line(config, tmp_path).startswith(f"- {SOURCE}: silencieuse — aucun nouvel article depuis 7 jours")
 
 
 def _age_history(config: Path, span: timedelta) -> None:

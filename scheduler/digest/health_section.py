@@ -13,34 +13,28 @@ from datetime import datetime
 
 from crawler.config import Config
 from pipelines.health import source_health
+from scheduler.digest.names import state_name
 from scheduler.digest.sanitize import clean
 
 ERROR_CHARS = 200
-
-STATE_NAMES: dict[str, dict[str, str]] = {
-    "degraded": {"ar": "متدهور", "fr": "dégradée", "en": "degraded"},
-    "silent": {"ar": "صامت", "fr": "silencieuse", "en": "silent"},
-    "failing": {"ar": "في عطل", "fr": "en échec", "en": "failing"},
-    "blocked": {"ar": "محجوب", "fr": "bloquée", "en": "blocked"},
-    "unknown": {"ar": "لم يزحف بعد", "fr": "jamais explorée", "en": "never crawled"},
-}
 
 
 @dataclass(frozen=True)
 class SourceProblem:
     source: str
     state: str
-    reason: str  # the health module's English sentence; empty when the state name says it all
+    reason: str  # in the digest's language; empty when the state name says it all
     last_error: str | None
 
     def state_name(self, lang: str) -> str:
-        return STATE_NAMES.get(self.state, {}).get(lang, self.state)
+        return state_name(self.state, lang)
 
 
 def source_problems(conn: sqlite3.Connection, config: Config, now: datetime) -> list[SourceProblem]:
-    """Enabled sources that are not ok at ``now``, with the health module's one-line reason."""
+    """Enabled sources that are not ok at ``now``, with the health verdict's reason in ``digest.language``."""
+    lang = config.digest.language
     return [
-        SourceProblem(clean(h.source), h.state, "" if h.state == "unknown" else clean(h.reason),
+        SourceProblem(clean(h.source), h.state, "" if h.state == "unknown" else clean(h.why.text(lang)),
                       clean(h.last_error)[:ERROR_CHARS] or None)
         for h in source_health(conn, config, now)
         if not h.is_ok

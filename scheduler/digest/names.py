@@ -9,7 +9,7 @@ table below.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 
@@ -52,6 +52,15 @@ SUBTYPES: dict[str, dict[str, str]] = {
     "multilateral_org": {"ar": "منظمات متعددة الأطراف", "fr": "Instances multilatérales", "en": "Multilateral bodies"},
 }
 
+# Source health states (pipelines.health) other than ok, which the digest never lists.
+STATES: dict[str, dict[str, str]] = {
+    "degraded": {"ar": "متدهور", "fr": "dégradée", "en": "degraded"},
+    "silent": {"ar": "صامت", "fr": "silencieuse", "en": "silent"},
+    "failing": {"ar": "في عطل", "fr": "en échec", "en": "failing"},
+    "blocked": {"ar": "محجوب", "fr": "bloquée", "en": "blocked"},
+    "unknown": {"ar": "لم يزحف بعد", "fr": "jamais explorée", "en": "never crawled"},
+}
+
 LABELS: dict[str, dict[str, str]] = {
     "title": {"ar": "التعاون الأمني", "fr": "Coopération sécuritaire", "en": "Security cooperation"},
     "count": {"ar": "عدد المقالات: {n}، منذ {since}", "fr": "{n} article(s) depuis le {since}", "en": "{n} stories since {since}"},
@@ -87,7 +96,7 @@ def join_names(names: list[str], lang: str) -> str:
     return ("، " if lang == "ar" else ", ").join(names)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _territories(lang: str) -> dict[str, str]:
     return dict(Locale.parse(LOCALES[lang]).territories)
 
@@ -103,6 +112,10 @@ def subtype_name(subtype: str | None, lang: str) -> str | None:
     if not subtype:
         return None
     return SUBTYPES.get(subtype, {}).get(lang, subtype.replace("_", " "))
+
+
+def state_name(state: str, lang: str) -> str:
+    return STATES.get(state, {}).get(lang, state)
 
 
 def text_direction(lang: str | None) -> str:
