@@ -43,7 +43,7 @@ def _vocabulary_digest() -> str:
 
 # The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
 # stored articles whenever either changes.
-CLASSIFIER_VERSION = f"1.2.0+{_vocabulary_digest()}"
+CLASSIFIER_VERSION = f"1.3.0+{_vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -72,7 +72,7 @@ class Verdict:
 
 
 class _Entry(NamedTuple):
-    kind: str  # state, org, agency, ignore, institution, morocco, coop, sec, seccoop, neg, ctx
+    kind: str  # state, org, agency, ignore, institution, generic, morocco, coop, sec, seccoop, neg, ctx
     value: str  # partner code, institution label, subtype, cue label or context name
     display: str  # the term as written in the data file, for reasons
     acronym: bool  # match only text written in capitals
@@ -228,6 +228,9 @@ def _lexicon() -> _Lexicon:
     for label, terms in signals["institutions"].items():
         for term in terms:
             lex.add(term, "institution", label)
+    for label, terms in signals["generic_institutions"].items():
+        for term in terms:
+            lex.add(term, "generic", label)
     for term in signals["morocco"]:
         lex.add(term, "morocco", "MA")
     for phrase in signals["not_security"]:
@@ -260,6 +263,7 @@ class _Unit:
     sec: list[str]
     seccoop: list[str]
     institutions: list[tuple[str, str]]
+    generic: list[tuple[str, str]]  # "interior minister": Moroccan only in a Moroccan story
     negative: list[tuple[str, str]]
     mentions: list[_Mention]
     forum: list[str]  # subtype cues that are not security subject matter
@@ -315,21 +319,32 @@ def _analyse(title: str, text: str) -> list[_Unit]:
     forum = _signal_sets()["forum_only"]
     units: list[_Unit] = []
     for u, (folded, cased) in enumerate(_units(title, text)):
-        unit = _Unit([], [], [], [], [], [], [])
+        unit = _Unit([], [], [], [], [], [], [], [])
         matches = lex.scan(folded, cased)
         negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
+        tournament = any(e.kind == "sec" and e.value == "event_security" for m in matches for e in m.entries)
+        background_end: int | None = None  # end of the last state read as passport or route
         for idx, m in enumerate(matches):
             for e in m.entries:
                 if e.kind in ("state", "org", "agency"):
-                    if e.kind == "state" and not _valid_state(matches, idx, e, negated):
-                        continue
+                    if e.kind == "state":
+                        background = _background_state(matches, idx, tournament)
+                        # "ينحدرون من إسبانيا والأردن وسوريا", "la Turquie et les Émirats":
+                        # the states listed after a background one share its role
+                        listed = background_end is not None and m.start - background_end <= _LIST_GAP
+                        if background or listed:
+                            background_end = m.end
+                            continue
+                        if not _valid_state(matches, idx, e, negated):
+                            continue
                     unit.mentions.append(_Mention(e.value, e.display, u, e.kind))
-                elif e.kind == "institution":
+                elif e.kind in ("institution", "generic"):
                     # "وزارة الداخلية الإسبانية", "Spain's interior ministry": a foreign institution
                     before = 2 if m.start > 1 and folded[m.start - 1] == "s" else 1
                     if _near(matches, idx, {"state"}, before, 2):
                         continue
-                    unit.institutions.append((e.value, e.display))
+                    (unit.institutions if e.kind == "institution" else unit.generic).append(
+                        (e.value, e.display))
                 elif e.kind == "morocco":
                     unit.morocco = True
                 elif e.kind == "coop":
@@ -342,7 +357,34 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                 elif e.kind == "neg":
                     unit.negative.append((e.value, e.display))
         units.append(unit)
+    # An interior minister or a court of cassation is Morocco's only in a story
+    # that is otherwise Moroccan; a Qatari–Emirati agreement signed by "the
+    # interior minister" must not gain a Moroccan side from the title alone.
+    moroccan_story = any(u.morocco or u.institutions for u in units)
+    for unit in units:
+        if moroccan_story:
+            unit.institutions += unit.generic
+        unit.generic = []
     return units
+
+
+_LIST_GAP = 2  # tokens between two states of one list: "و", "et les", ", and"
+
+
+def _background_state(matches: list[_Match], idx: int, tournament: bool) -> bool:
+    """Whether a state is a passport, an origin, a route or a tournament host, not a partner.
+
+    "ressortissant turc", "d'origine irakienne", "قادما من تركيا", "immatriculé en
+    Espagne", "heading to Italy", "the World Cup co-hosted by Spain": the country
+    is background to a story that may well have a real partner elsewhere. Hosts
+    count only beside a tournament, since the states hosting a joint exercise
+    (African Lion, Flintlock) take part in it.
+    """
+    return (
+        _near(matches, idx, {"ctx"}, 2, 1, "nationality")
+        or _near(matches, idx, {"ctx"}, 4, 0, "route")
+        or (tournament and _near(matches, idx, {"ctx"}, 4, 0, "host"))
+    )
 
 
 def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) -> bool:
@@ -356,8 +398,6 @@ def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) 
     if _near(matches, idx, {"ctx"}, 2, 2, "media"):
         return False
     if _near(matches, idx, {"ctx"}, 1, 1, "place"):
-        return False
-    if _near(matches, idx, {"ctx"}, 2, 1, "nationality"):
         return False
     return True
 
@@ -446,7 +486,7 @@ def classify(title: str, text: str, lang: str | None = None, *,
     return Verdict(
         flagged=flagged,
         score=score,
-        subtype=_subtype(units, mentions) if flagged else None,
+        subtype=_subtype(units) if flagged else None,
         partners=partners,
         reasons=reasons,
     )
@@ -470,19 +510,40 @@ def _first(mentions: list[_Mention], code: str) -> int:
 # Organisations whose meetings make a story multilateral rather than bilateral.
 _MULTILATERAL = {"INTERPOL", "EUROPOL", "AFRIPOL", "AIMC", "NAUSS", "UN",
                  "AU", "NATO", "LAS", "GCTF", "OSCE", "FRONTEX", "AMERIPOL", "CEPOL"}
+# Cooperation cues that make a sentence about an organisation's own gathering.
+_GATHERING = frozenset({"meeting", "participation", "delegation"})
+# "security", "police", "التعاون الأمني" are in every positive story: they
+# decide the subtype only when no topic (terrorism, extradition...) is named.
+_GENERIC_WEIGHT = 0.25
+_ORG_AT_GATHERING = 1.5
+_ORG_AS_TOOL = 0.5
 
 
-def _subtype(units: list[_Unit], mentions: list[_Mention]) -> str:
-    """The subtype with the most cue weight; explicit cooperation phrases and the lead count double."""
+def _subtype(units: list[_Unit]) -> str:
+    """The subtype with the most cue weight; explicit cooperation phrases and the lead count double.
+
+    An organisation counts towards multilateral_org mostly where the sentence
+    is about its meeting, session or delegation: Interpol executing a red
+    notice or Europol helping a cybercrime case leaves the subtype to the
+    topic, as the labelling rules read the story's subject, not its channel.
+    """
     weight: Counter[str] = Counter()
+    states = {m.code for u in units for m in u.mentions if m.kind != "org"}
+    multilateral = len(states) >= 3 or any(m.code in _MULTILATERAL for u in units for m in u.mentions)
     for i, u in enumerate(units):
         factor = 2.0 if i < _LEAD_UNITS else 1.0
-        for s in u.sec + u.forum:
-            weight[s] += factor * (0.4 if s == "police_intel" else 1.0)
+        # "الدورة", "session": a training course or a bilateral committee's
+        # sitting unless the story has a multilateral body or several states
+        for s in u.sec + (u.forum if multilateral else []):
+            weight[s] += factor
         for s in u.seccoop:
             weight[s] += 2.0 * factor
-    orgs = sum(1 for m in mentions if m.code in _MULTILATERAL)
-    weight["multilateral_org"] += 1.5 * orgs
-    if not weight:
+        if "security" in u.sec:
+            weight["police_intel"] += _GENERIC_WEIGHT * factor  # once a sentence, however often said
+        gathering = bool(u.forum) or any(label in _GATHERING for label, _ in u.coop)
+        orgs = sum(1 for m in u.mentions if m.code in _MULTILATERAL)
+        weight["multilateral_org"] += factor * orgs * (_ORG_AT_GATHERING if gathering else _ORG_AS_TOOL)
+    del weight["security"]
+    if not any(weight.values()):
         return "police_intel"
     return max(SUBTYPES, key=lambda s: (weight[s], -SUBTYPES.index(s)))

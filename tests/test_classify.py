@@ -215,10 +215,73 @@ def test_partner_extraction(text: str, expected: set[str]) -> None:
         ("حضر ممثلو الاتحاد الإفريقي لكرة القدم اجتماع التنسيق الأمني مع الشرطة السنغالية.", "AU"),
         ("La DGSN a remis à la justice allemande un ressortissant turc recherché.", "TR"),
         ("سلمت المصالح الأمنية مواطنا جزائريا إلى السلطات الفرنسية في إطار التعاون القضائي.", "DZ"),
+        # passports, origins, routes and tournament hosts, also along a list
+        ("Arrêté en coordination avec la police belge, le suspect d'origine syrienne était armé.", "SY"),
+        ("وأوقفت الشرطة الإسبانية بتنسيق مع المخابرات المغربية متطرفا قادما من تركيا والعراق.", "IQ"),
+        ("La DGSN, avec la police italienne, a saisi un camion immatriculé en Espagne.", "ES"),
+        ("Moroccan police and the DEA seized cocaine shipped from Brazil and Ecuador.", "EC"),
+        ("The DGSN briefed the FBI before the World Cup, to be held in Canada and Mexico.", "MX"),
+        ("تنسيق أمني مع الشرطة البرتغالية لتأمين كأس العالم 2030 بشكل مشترك مع إسبانيا.", "ES"),
+        ("La DGST et la police française ont remonté une filière de cocaïne sud-américaine.", "US"),
     ],
 )
 def test_passing_or_ambiguous_mentions_are_not_partners(text: str, absent: str) -> None:
     assert absent not in classify("", text).partners
+
+
+def test_states_in_a_delegation_list_stay_partners() -> None:
+    verdict = classify(
+        "",
+        "شارك وفد من الأمن الوطني في اجتماع أمني بحضور وفود تمثل مصر والأردن والعراق "
+        "وسوريا ولبنان وقطر، لبحث التعاون في مكافحة الإرهاب.",
+    )
+    assert set(verdict.partners) == {"EG", "JO", "IQ", "SY", "LB", "QA"}
+
+
+def test_generic_institutions_need_a_moroccan_story() -> None:
+    """"The interior minister" is Moroccan in a Moroccan story, anyone's in a foreign one."""
+    foreign = classify(
+        "قطر والكويت توقعان اتفاقية أمنية",
+        "وقع وزير الداخلية القطري ونظيره الكويتي، يوم الأحد بالدوحة، اتفاقية للتعاون الأمني "
+        "تشمل تبادل المعلومات حول الجريمة المنظمة، بحضور وزير الداخلية.",
+    )
+    assert not foreign.flagged, foreign.reasons
+    moroccan = classify(
+        "",
+        "Le ministre de l'Intérieur a reçu à Rabat son homologue portugais pour évoquer "
+        "la coopération sécuritaire et la lutte contre le terrorisme.",
+    )
+    assert moroccan.flagged and any(r.startswith("institution: Interior ministry") for r in moroccan.reasons)
+
+
+def test_a_moroccan_city_places_unnamed_services_in_morocco() -> None:
+    verdict = classify(
+        "",
+        "أحبطت المصالح الأمنية بميناء طنجة المتوسط، بتنسيق مع الشرطة الإيطالية، محاولة "
+        "لتهريب الكوكايين في إطار التعاون الأمني الدولي.",
+    )
+    assert verdict.flagged and verdict.partners == ["IT"], verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "subtype"),
+    [
+        # the organisation is the channel, the topic decides
+        ("", "Moroccan police arrested in Agadir a Dutch national wanted under an Interpol red "
+             "notice issued by the Netherlands; extradition proceedings will follow.", "judicial_extradition"),
+        ("", "La DGSN et Europol ont démantelé un réseau de sextorsion et de rançongiciels; "
+             "la coopération policière a permis d'identifier les cybercriminels.", "cyber"),
+        # the organisation's own gathering
+        ("", "A Moroccan delegation took part in the Interpol General Assembly, meeting police "
+             "chiefs from Brazil, Japan and Kenya to discuss security cooperation.", "multilateral_org"),
+        # "security cooperation" everywhere, the event named once
+        ("", "وأوفدت المديرية العامة للأمن الوطني ضباط اتصال إلى قطر خلال كأس العالم، في إطار "
+             "التعاون الأمني والتنسيق مع الشرطة القطرية.", "event_security"),
+    ],
+)
+def test_subtype_follows_the_topic(title: str, text: str, subtype: str) -> None:
+    verdict = classify(title, text)
+    assert verdict.flagged and verdict.subtype == subtype, (verdict.subtype, verdict.reasons)
 
 
 def test_un_offices_report_as_un() -> None:
