@@ -72,7 +72,7 @@ class Verdict:
 
 
 class _Entry(NamedTuple):
-    kind: str  # state, org, agency, ignore, institution, generic, morocco, coop, sec, seccoop, neg, ctx
+    kind: str  # state, capital, org, agency, ignore, institution, generic, morocco, coop, sec, seccoop, neg, ctx
     value: str  # partner code, institution label, subtype, cue label or context name
     display: str  # the term as written in the data file, for reasons
     acronym: bool  # match only text written in capitals
@@ -215,6 +215,9 @@ def _lexicon() -> _Lexicon:
         for base in demonyms.get("en", []):
             for form in (base, base + "s"):
                 add_state(form, code)
+    for code, names in partners["capitals"].items():
+        for name in names:
+            lex.add(name, "capital", code)
     for code, names in partners["agencies"].items():
         for name in names:
             lex.add(name, "agency", code)
@@ -326,7 +329,11 @@ def _analyse(title: str, text: str) -> list[_Unit]:
         background_end: int | None = None  # end of the last state read as passport or route
         for idx, m in enumerate(matches):
             for e in m.entries:
-                if e.kind in ("state", "org", "agency"):
+                if e.kind == "capital":
+                    # "بين الرباط ومدريد", "Rabat et Paris": the capital stands for its state
+                    if _near(matches, idx, {"morocco"}, 3, 3):
+                        unit.mentions.append(_Mention(e.value, e.display, u, "state"))
+                elif e.kind in ("state", "org", "agency"):
                     if e.kind == "state":
                         background = _background_state(matches, idx, tournament)
                         # "ينحدرون من إسبانيا والأردن وسوريا", "la Turquie et les Émirats":

@@ -221,7 +221,7 @@ def test_partner_extraction(text: str, expected: set[str]) -> None:
         ("La DGSN, avec la police italienne, a saisi un camion immatriculé en Espagne.", "ES"),
         ("Moroccan police and the DEA seized cocaine shipped from Brazil and Ecuador.", "EC"),
         ("The DGSN briefed the FBI before the World Cup, to be held in Canada and Mexico.", "MX"),
-        ("تنسيق أمني مع الشرطة البرتغالية لتأمين كأس العالم 2030 بشكل مشترك مع إسبانيا.", "ES"),
+        ("تنسيق أمني مع الشرطة البرتغالية لتأمين كأس العالم 2030 في إطار التنظيم المشترك مع إسبانيا.", "ES"),
         ("La DGST et la police française ont remonté une filière de cocaïne sud-américaine.", "US"),
     ],
 )
@@ -236,6 +236,29 @@ def test_states_in_a_delegation_list_stay_partners() -> None:
         "وسوريا ولبنان وقطر، لبحث التعاون في مكافحة الإرهاب.",
     )
     assert set(verdict.partners) == {"EG", "JO", "IQ", "SY", "LB", "QA"}
+
+
+def test_a_capital_stands_for_its_state_only_beside_rabat() -> None:
+    metonym = classify("", "بحث التنسيق الأمني بين الرباط ومدريد في اجتماع ضم مسؤولين من المديرية "
+                           "العامة للأمن الوطني لمكافحة شبكات تهريب المخدرات.")
+    assert metonym.flagged and metonym.partners == ["ES"], metonym.reasons
+    venue = classify("", "La DGST a transmis à la police italienne des renseignements sur un suspect "
+                         "arrêté à Madrid, dans le cadre de la coopération antiterroriste.")
+    assert venue.partners == ["IT"], venue.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Spanish and Moroccan police jointly dismantled a hashish trafficking network in Larache.", True),
+        ("أوقفت الشرطة القضائية بأكادير، بتنسيق مع الشرطة الدولية، مواطنا ألمانيا مطلوبا للقضاء.", True),
+        ("أوقفت الشرطة البلجيكية مغربيين بأنتويربن للاشتباه في تهريب الكوكايين، دون أن تشير "
+         "إلى أي تنسيق مع السلطات المغربية.", False),
+    ],
+)
+def test_joint_work_and_its_denial(text: str, flagged: bool) -> None:
+    verdict = classify("", text)
+    assert verdict.flagged is flagged, verdict.reasons
 
 
 def test_generic_institutions_need_a_moroccan_story() -> None:
