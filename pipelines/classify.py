@@ -325,7 +325,7 @@ def _analyse(title: str, text: str) -> list[_Unit]:
         unit = _Unit([], [], [], [], [], [], [], [])
         matches = lex.scan(folded, cased)
         negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
-        tournament = any(e.kind == "sec" and e.value == "event_security" for m in matches for e in m.entries)
+        tournament = any(e.kind == "sec" and e.value == "event" for m in matches for e in m.entries)
         background_end: int | None = None  # end of the last state read as passport or route
         for idx, m in enumerate(matches):
             for e in m.entries:
@@ -446,7 +446,8 @@ def classify(title: str, text: str, lang: str | None = None, *,
         relates = any(label in relational for label, _ in u.coop) or bool(u.seccoop)
         # A foreign security body named beside a Moroccan one, or working on an
         # event in Morocco, is cooperation even when the story never says so.
-        paired = agency and (bool(u.institutions) or (u.morocco and "event_security" in u.sec))
+        event = "event" in u.forum or "event_security" in u.sec
+        paired = agency and (bool(u.institutions) or (u.morocco and event))
         if paired or (coop and security and (u.mentions or (moroccan and relates and partners))):
             key_units += 1
             lead_key = lead_key or i < _LEAD_UNITS
@@ -541,16 +542,17 @@ def _subtype(units: list[_Unit]) -> str:
         factor = 2.0 if i < _LEAD_UNITS else 1.0
         # "الدورة", "session": a training course or a bilateral committee's
         # sitting unless the story has a multilateral body or several states
-        for s in u.sec + (u.forum if multilateral else []):
+        for s in u.sec + [f for f in u.forum if multilateral or f != "multilateral_org"]:
             weight[s] += factor
         for s in u.seccoop:
             weight[s] += 2.0 * factor
         if "security" in u.sec:
             weight["police_intel"] += _GENERIC_WEIGHT * factor  # once a sentence, however often said
-        gathering = bool(u.forum) or any(label in _GATHERING for label, _ in u.coop)
+        gathering = "multilateral_org" in u.forum or any(label in _GATHERING for label, _ in u.coop)
         orgs = sum(1 for m in u.mentions if m.code in _MULTILATERAL)
         weight["multilateral_org"] += factor * orgs * (_ORG_AT_GATHERING if gathering else _ORG_AS_TOOL)
     del weight["security"]
+    weight["event_security"] += weight.pop("event", 0.0)
     if not any(weight.values()):
         return "police_intel"
     return max(SUBTYPES, key=lambda s: (weight[s], -SUBTYPES.index(s)))

@@ -161,6 +161,11 @@ NEGATIVES = {
         "La sélection marocaine s'est imposée face au Sénégal (2-1) au terme d'un match intense. "
         "Les buts ont été marqués en seconde période devant un public conquis.",
     ),
+    "world_cup_cohosts_en": (
+        "",
+        "Morocco and Spain will jointly host the 2030 World Cup with Portugal, in a partnership "
+        "the three federations say will boost tourism and investment.",
+    ),
     "domestic_cyber_ar": (
         "",
         "تعمل فرق مكافحة الجرائم الإلكترونية التابعة للمديرية العامة للأمن الوطني على رصد "
