@@ -445,9 +445,11 @@ def classify(title: str, text: str, lang: str | None = None, *,
         moroccan = u.morocco or bool(u.institutions)
         relates = any(label in relational for label, _ in u.coop) or bool(u.seccoop)
         # A foreign security body named beside a Moroccan one, or working on an
-        # event in Morocco, is cooperation even when the story never says so.
+        # event in Morocco, is cooperation even when the story never says so;
+        # so is Morocco at a security organisation's conference or assembly.
         event = "event" in u.forum or "event_security" in u.sec
-        paired = agency and (bool(u.institutions) or (u.morocco and event))
+        gathering = "multilateral_org" in u.forum and any(m.code in security_orgs for m in u.mentions)
+        paired = (agency and (bool(u.institutions) or (u.morocco and event))) or (gathering and moroccan)
         if paired or (coop and security and (u.mentions or (moroccan and relates and partners))):
             key_units += 1
             lead_key = lead_key or i < _LEAD_UNITS
