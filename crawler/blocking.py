@@ -40,10 +40,9 @@ def challenge_marker(response: Response) -> str | None:
 
 def blocked_reason(response: Response) -> str | None:
     """One line saying why this response means "we are blocked", or None."""
-    if response.status == 403:
-        marker = challenge_marker(response)
-        return f"blocked: HTTP 403 ({marker})" if marker else "blocked: HTTP 403"
     marker = challenge_marker(response)
+    if response.status == 403:
+        return f"blocked: HTTP 403 ({marker})" if marker else "blocked: HTTP 403"
     if marker is not None:
         return f"blocked: challenge page (HTTP {response.status}, {marker})"
     return None

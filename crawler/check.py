@@ -19,10 +19,10 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Response, XmlResponse
@@ -32,6 +32,7 @@ from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links
 from crawler.netguard import refusal_reason
 from crawler.urls import canonical_url
+from pipelines.store import utc_now
 
 if TYPE_CHECKING:
     from crawler.config import Config, CrawlSettings, Source
@@ -165,9 +166,14 @@ def _try_article(result: CheckResult, source: Source, url: str, config: Config, 
     if response is None:
         return
     html = response.text if isinstance(response, HtmlResponse) else response.body.decode("utf-8", "replace")
-    page = PageInput(url=url, source=source, html=html, fetched_at=datetime.now(timezone.utc))
-    processed = process_page(page, max_age_days=ANY_AGE_DAYS, threshold=config.classifier.threshold,
-                             min_body_chars=config.health.min_body_chars)
+    page = PageInput(url=url, source=source, html=html, fetched_at=utc_now())
+    try:
+        processed = process_page(page, max_age_days=ANY_AGE_DAYS, threshold=config.classifier.threshold,
+                                 min_body_chars=config.health.min_body_chars)
+    except Exception as exc:  # as in the crawl's pipeline: a page that breaks the extractor is a finding, not a crash
+        result.extraction_ok = False
+        result.problems.append(f"{url}: processing failed: {type(exc).__name__}: {str(exc)[:200]}")
+        return
     result.extraction_ok = processed.row is not None
     result.date_found = bool(processed.row and processed.row.get("published_at"))
     if not result.extraction_ok:
@@ -200,7 +206,7 @@ def make_fetcher(settings: CrawlSettings) -> Fetcher:
             body = exc.read(settings.max_page_bytes + 1) if exc.fp else b""
         except urllib.error.URLError as exc:
             raise Unreachable(f"{url}: {_reason(exc.reason)}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise Unreachable(f"{url}: timed out after {settings.timeout:g} s") from None
         except (OSError, ValueError) as exc:  # connection resets, malformed URLs, bad status lines
             raise Unreachable(f"{url}: {exc}") from None
@@ -247,7 +253,7 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
 def _reason(reason: object) -> str:
     if isinstance(reason, socket.gaierror):
         return "DNS lookup failed"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
+    if isinstance(reason, TimeoutError):
         return "timed out"
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused"

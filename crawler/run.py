@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
@@ -75,7 +76,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
         pages.start()
         process = AsyncCrawlerProcess(scrapy_settings(config.crawl))
         quiet_network_noise()
-        for source, report in zip(sources, reports):
+        for source, report in zip(sources, reports, strict=True):
             crawler = process.create_crawler(NewsSpider)
             receivers.append(_on_closed(crawler, report, progress))
             crawler.signals.connect(receivers[-1], signal=signals.spider_closed)
@@ -90,7 +91,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
         raise
     finally:
         pages.close()
-    for crawler, report in zip(crawlers, reports):
+    for crawler, report in zip(crawlers, reports, strict=True):
         if report.finish_reason is None:  # a forced stop (second signal): the spider never closed
             report.requests = _requests(crawler)
     for report in reports:

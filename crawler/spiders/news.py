@@ -11,8 +11,9 @@ pipeline (``crawler.pipeline``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -32,9 +33,9 @@ from pipelines.dates import parse_date
 from pipelines.store import utc_now
 
 if TYPE_CHECKING:
-    from crawler.workers import PagePool
     from crawler.config import Config, Source
     from crawler.stats import SourceStats
+    from crawler.workers import PagePool
     from pipelines.store import ArticleStore
 
 log = logging.getLogger("newsmon.crawler")
@@ -104,7 +105,7 @@ class NewsSpider(Spider):
             return
         for child in sitemap.children:
             url = self._on_site(child.url, response.url)
-            if url is None or url in self.seen_documents or self._too_old(child.date):
+            if url is None or url in self.seen_documents or self._too_old(self._feed_date(child.date)):
                 continue
             yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
         yield from self._articles(sitemap.entries, response.url)
@@ -155,8 +156,8 @@ class NewsSpider(Spider):
                 continue
             self.seen_articles.add(url)
             self.report.items_found += 1
-            date = parse_date(entry.date, lang=self.source.lang) if entry.date else None
-            if date is not None and date < self.cutoff:
+            date = self._feed_date(entry.date)
+            if self._too_old(date):
                 self.report.skipped += 1
                 continue
             fresh.append((url, entry, date))
@@ -247,6 +248,9 @@ class NewsSpider(Spider):
     def _is_article(self, url: str) -> bool:
         return self.source.is_article(url) or self.source.is_article(readable_url(url))
 
-    def _too_old(self, raw_date: str | None) -> bool:
-        date = parse_date(raw_date, lang=self.source.lang) if raw_date else None
+    def _feed_date(self, raw_date: str | None) -> datetime | None:
+        return parse_date(raw_date, lang=self.source.lang) if raw_date else None
+
+    def _too_old(self, date: datetime | None) -> bool:
+        """Only a known date can rule an entry out; an undated one is fetched and dated from its page."""
         return date is not None and date < self.cutoff
