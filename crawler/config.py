@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -247,6 +249,14 @@ def cron_trigger(expression: str, timezone: str) -> Any:
         return CronTrigger.from_crontab(expression, timezone=timezone)
     second, minute, hour, day, month, dow = fields
     return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=timezone)
+
+
+def next_fire_times(config: Config, now: datetime) -> dict[str, datetime | None]:
+    """When the crawl and the digest are next due after ``now``, in the configured zone."""
+    return {
+        name: cron_trigger(expression, config.timezone).get_next_fire_time(None, now)
+        for name, expression in (("crawl", config.schedule.crawl), ("digest", config.schedule.digest))
+    }
 
 
 def _as_timezone(ctx: _Ctx, node: yaml.Node, key: str) -> str:

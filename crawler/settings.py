@@ -16,6 +16,7 @@ from typing import Any
 from crawler.config import CrawlSettings
 
 LOG_LEVEL_ENV = "NEWSMON_LOG_LEVEL"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the crawl's and the daemon's
 # Loggers that print a traceback for an ordinary network failure the spider already records.
 _NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
 
@@ -84,6 +85,6 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": os.environ.get(LOG_LEVEL_ENV, "WARNING").upper(),
-        "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        "LOG_FORMAT": LOG_FORMAT,
         "LOG_DATEFORMAT": "%H:%M:%S",
     }

@@ -15,20 +15,20 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from crawler.config import Config, cron_trigger
-from pipelines.store import ArticleStore, open_database
+from crawler.config import Config, cron_trigger, next_fire_times
+from crawler.settings import LOG_FORMAT
+from pipelines.store import ArticleStore, open_database, utc_now
 from scheduler.jobs import CrawlProcess, digest_tick
 from scheduler.locks import daemon_lock
 
 log = logging.getLogger("newsmon.daemon")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 CRAWL_MISFIRE_SECONDS = 3600
 # A digest that failed to send is retried this often while its day is due.
 DIGEST_RETRY_SECONDS = 300
@@ -49,9 +49,8 @@ def run_daemon(config: Config) -> None:
         stopper = _Stopper(scheduler, crawl, config.daemon.stop_grace_seconds)
         signal.signal(signal.SIGTERM, stopper.request)
         signal.signal(signal.SIGINT, stopper.request)
-        now = datetime.now(timezone.utc)
-        for name, expression in (("crawl", config.schedule.crawl), ("digest", config.schedule.digest)):
-            log.info("next %s at %s", name, _when(cron_trigger(expression, config.timezone).get_next_fire_time(None, now)))
+        for name, when in next_fire_times(config, utc_now()).items():
+            log.info("next %s at %s", name, _when(when))
         log.info("daemon started on %s (config %s)", config.database, config.path)
         scheduler.start()  # blocks until the stop thread shuts the scheduler down
         stopper.join()

@@ -42,28 +42,29 @@ class CrawlProcess:
 
     def run(self) -> None:
         """The scheduled job: start the child, relay its output to the log, record its end."""
+        with self._lock:
+            if self._stopping:
+                return
+            self._child = subprocess.Popen(
+                self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
+                preexec_fn=die_with_parent,  # no crawl is orphaned, even if the daemon is SIGKILLed
+            )
+            child = self._child
+        log.info("crawl started (pid %d)", child.pid)
+        watchdog = threading.Timer(self._time_limit(), self._overrun, [child])
+        watchdog.daemon = True
+        watchdog.start()
+        assert child.stdout is not None
+        for line in child.stdout:
+            log.info("crawl[%d] %s", child.pid, line.rstrip())
+        code = child.wait()
+        watchdog.cancel()
+        with self._lock:
+            self._child = None
+        # Opened only now: the child is the database's writer while it runs.
         store = ArticleStore(open_database(self.config.database))
         try:
-            with self._lock:
-                if self._stopping:
-                    return
-                self._child = subprocess.Popen(
-                    self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                    env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
-                    preexec_fn=die_with_parent,  # no crawl is orphaned, even if the daemon is SIGKILLed
-                )
-                child = self._child
-            log.info("crawl started (pid %d)", child.pid)
-            watchdog = threading.Timer(self._time_limit(), self._overrun, [child])
-            watchdog.daemon = True
-            watchdog.start()
-            assert child.stdout is not None
-            for line in child.stdout:
-                log.info("crawl[%d] %s", child.pid, line.rstrip())
-            code = child.wait()
-            watchdog.cancel()
-            with self._lock:
-                self._child = None
             self._record(store, child.pid, code)
         finally:
             store.db.close()

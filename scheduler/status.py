@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.config import Config, cron_trigger
+from crawler.config import Config, next_fire_times
 from pipelines.health import source_health
 from pipelines.store import open_readonly, parse_stored_time, utc_now
 from scheduler.locks import running_daemon_pid
@@ -42,10 +42,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
     return {
         "database": {"path": str(config.database), "bytes": _size(config)},
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
-        "next_jobs": {
-            name: _local(cron_trigger(expr, config.timezone).get_next_fire_time(None, now), tz)
-            for name, expr in (("crawl", config.schedule.crawl), ("digest", config.schedule.digest))
-        },
+        "next_jobs": {name: _local(when, tz) for name, when in next_fire_times(config, now).items()},
         "crawl_runs": runs,
         "sources": sources,
         "last_digest": digest,
