@@ -18,8 +18,10 @@ DONE = ("sent", "empty")
 
 
 def ledger_row(conn: sqlite3.Connection, day: date) -> dict[str, Any] | None:
-    conn.row_factory = sqlite3.Row
-    row = conn.execute("SELECT * FROM digests WHERE digest_date = ?", [day.isoformat()]).fetchone()
+    """The ``digests`` row of ``day`` by column name; the caller's connection is left as it was."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    row = cursor.execute("SELECT * FROM digests WHERE digest_date = ?", [day.isoformat()]).fetchone()
     return dict(row) if row else None
 
 
