@@ -83,7 +83,7 @@ def write_config(folder: Path, base: str) -> Path:
         f"    article_pattern: '/{lang}/a-\\d+\\.html$'\n" for lang in ("ar", "fr"))
     path = folder / "config.yaml"
     path.write_text(f"database: bench.db\nsources:\n{sources}crawl:\n  download_delay: 0\n  autothrottle: false\n"
-                    "  concurrent_per_site: 16\n  timeout: 30\n  allow_private_networks: true\n", encoding="utf-8")
+                    "  concurrent_per_site: 16\n  timeout: 30\n  allow_private_networks: true\n  max_articles_per_source: 5000\n", encoding="utf-8")
     return path
 
 

@@ -63,6 +63,7 @@ class CrawlSettings:
     allow_private_networks: bool = False
     listing_depth: int = 3
     max_run_minutes: float = 60.0
+    max_articles_per_source: int = 300
     workers: int = 0  # processes for extraction and classification; 0 = one per core, at most 4
 
 
@@ -427,6 +428,7 @@ def _build_config(ctx: _Ctx, root: yaml.Node, base: Path) -> Config:
         "max_age_days": num(integer=True, minimum=1), "keep_html": boolean,
         "allow_private_networks": boolean, "listing_depth": num(integer=True),
         "max_run_minutes": num(minimum=1), "workers": num(integer=True),
+        "max_articles_per_source": num(integer=True, minimum=1),
     })
     schedule = _section(ctx, children.get("schedule"), "schedule", ScheduleSettings, {
         "crawl": lambda n, k: _as_cron(ctx, n, k), "digest": lambda n, k: _as_cron(ctx, n, k),

@@ -137,3 +137,22 @@ def test_demo_crawls_the_built_in_site(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "data" / "demo" / "newsmon.db")
     assert db.execute("SELECT COUNT(*), SUM(flagged) FROM articles").fetchone() == (8, 3)
     assert "الرباط ومدريد توقعان خطة عمل جديدة للتعاون الأمني" in result.stdout
+
+
+def test_article_limit_leaves_the_rest_for_later_runs(news_site, tmp_path: Path) -> None:
+    config = news_site.write_config(tmp_path, ["fr_sitemap"], max_articles_per_source=2)
+    site = news_site["fr_sitemap"]
+    db = sqlite3.connect(tmp_path / "newsmon.db")
+    requested: list[str] = []
+    for _ in range(3):
+        site.reset()
+        result = run_newsmon("crawl", "--config", str(config))
+        assert result.returncode == 0, result.stderr
+        articles = [p for p in site.requests if p.startswith("/actualites/")]
+        assert len(articles) <= 2
+        requested += articles
+        if len(requested) == 2:
+            (notes,) = db.execute("SELECT notes FROM source_runs").fetchone()
+            assert "article limit reached: 3 article(s) left for the next run" in json.loads(notes)
+    assert len(requested) == len(set(requested)) == 5  # every article once, none twice
+    assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 5

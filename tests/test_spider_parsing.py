@@ -107,3 +107,34 @@ def test_failures_become_one_line() -> None:
     assert describe_failure(_failure(DownloadTimeoutError("x"))) == "timeout after 30 s at https://www.ex.ma/a"
     response = Response("https://www.ex.ma/a", status=500)
     assert describe_failure(_failure(HttpError(response))) == "HTTP 500 at https://www.ex.ma/a"
+
+
+def test_sitemap_index_follows_only_the_newest_children(tmp_path, write_config) -> None:
+    import re
+    from datetime import timedelta
+
+    from scrapy.http import XmlResponse
+
+    from crawler.config import load_config
+    from crawler.spiders.news import MAX_CHILD_SITEMAPS, NewsSpider
+    from crawler.stats import SourceStats
+    from pipelines.store import ArticleStore, open_database, utc_now
+
+    config = load_config(write_config(
+        "database: n.db\nsources:\n  - name: site\n    url: https://www.ex.ma/\n    lang: fr\n"
+        "    sitemaps: [https://www.ex.ma/sitemap_index.xml]\n    article_pattern: '/a/\\d+$'\n"))
+    report = SourceStats("site", utc_now())
+    spider = NewsSpider(source=config.sources[0], store=ArticleStore(open_database(config.database)),
+                        report=report, config=config, pages=None)
+    now = utc_now()
+    children = "".join(  # five from yesterday, ten from the last hours, one undated
+        f"<sitemap><loc>https://www.ex.ma/sitemap-{n}.xml</loc>"
+        f"<lastmod>{(now - timedelta(days=1 if n < 5 else 0, minutes=n)).isoformat()}</lastmod></sitemap>"
+        for n in range(15)
+    ) + "<sitemap><loc>https://www.ex.ma/sitemap-undated.xml</loc></sitemap>"
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>'
+    response = XmlResponse("https://www.ex.ma/sitemap_index.xml", body=body.encode())
+    followed = [request.url for request in spider.parse_sitemap(response)]
+    assert len(followed) == MAX_CHILD_SITEMAPS == 10
+    assert {int(re.search(r"-(\d+)\.xml", u).group(1)) for u in followed} == set(range(5, 15))  # today's, not older
+    assert any("followed the 10 newest of 16 sitemaps" in note for note in report.notes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsmon.crawler")
 
 FEED_PRIORITY = 20
+MAX_CHILD_SITEMAPS = 10  # per sitemap index, newest first
 LISTING_PRIORITY = 10
 
 
@@ -60,6 +61,8 @@ class NewsSpider(Spider):
         self.seen_articles: set[str] = set()
         self.seen_documents: set[str] = set()  # feeds, sitemaps and listing pages already requested
         self.autodiscovery_started = False
+        self.articles_requested = 0  # bounded by crawl.max_articles_per_source
+        self.articles_deferred = 0  # new articles beyond that bound, left for the next run
 
     # -- start -----------------------------------------------------------
     async def start(self) -> Any:
@@ -103,10 +106,18 @@ class NewsSpider(Spider):
         except FeedError as exc:
             self.report.error(f"sitemap {response.url}: {exc}")
             return
+        children = []
         for child in sitemap.children:
             url = self._on_site(child.url, response.url)
-            if url is None or url in self.seen_documents or self._too_old(self._feed_date(child.date)):
-                continue
+            date = self._feed_date(child.date)
+            if url is not None and url not in self.seen_documents and not self._too_old(date):
+                children.append((date, url))
+        # An archive index can list years of monthly sitemaps, some undated: follow the newest few.
+        children.sort(key=lambda pair: pair[0] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        if len(children) > MAX_CHILD_SITEMAPS:
+            self.report.note(f"sitemap index {response.url}: followed the {MAX_CHILD_SITEMAPS} newest of "
+                             f"{len(children)} sitemaps")
+        for _, url in children[:MAX_CHILD_SITEMAPS]:
             yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
         yield from self._articles(sitemap.entries, response.url)
 
@@ -163,10 +174,17 @@ class NewsSpider(Spider):
             fresh.append((url, entry, date))
         known = self.store.known_urls(url for url, _, _ in fresh)
         self.report.skipped += len(known)
-        for url, entry, date in fresh:
-            if url not in known:
-                yield Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta={"article_url": url, "feed_date": date, "feed_title": entry.title})
+        new = [(url, entry, date) for url, entry, date in fresh if url not in known]
+        room = max(self.config.crawl.max_articles_per_source - self.articles_requested, 0)
+        if len(new) > room:
+            # Newest first; the rest are not recorded anywhere, so the next run picks them up.
+            new.sort(key=lambda item: item[2] or datetime.max.replace(tzinfo=timezone.utc), reverse=True)
+            self.articles_deferred += len(new) - room
+            new = new[:room]
+        self.articles_requested += len(new)
+        for url, entry, date in new:
+            yield Request(url, callback=self.parse_article, errback=self.article_failed,
+                          meta={"article_url": url, "feed_date": date, "feed_title": entry.title})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         page = self._html(response)
@@ -223,6 +241,10 @@ class NewsSpider(Spider):
         self.report.error(message)
         log.info("%s: %s", self.source.name, message)
         return message
+
+    def closed(self, reason: str) -> None:
+        if self.articles_deferred:
+            self.report.note(f"article limit reached: {self.articles_deferred} article(s) left for the next run")
 
     def _block(self, reason: str, url: str) -> None:
         if not self.report.blocked:
