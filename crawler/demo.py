@@ -17,7 +17,7 @@ from crawler.config import ConfigError, load_config
 from crawler.localsite import LocalSite
 from crawler.run import run_crawl
 from pipelines.store import StoreError, open_readonly, search_articles
-from scheduler.report import format_crawl_summary
+from scheduler.report import format_crawl_summary, format_search_hit
 
 SITE = Path(__file__).with_name("demo")
 WORKDIR = Path("data/demo")
@@ -57,9 +57,7 @@ def main() -> int:
     for query in QUERIES:
         print(f"\n$ newsmon search {query!r} --config {config_path}")
         for row in search_articles(connection, query, limit=5):
-            flag = "*" if row["flagged"] else " "
-            when = (row["published_at"] or "")[:16].replace("T", " ")
-            print(f"{flag} {when:16}  {row['source']:<8} {row['title']}")
+            print(format_search_hit(row, source_width=8))
     print("\n* = flagged as security cooperation")
     return 1 if result.all_failed else 0
 

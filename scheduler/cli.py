@@ -19,6 +19,7 @@ import click
 
 from crawler.config import Config, ConfigError, load_config
 from pipelines.store import StoreError, open_database, open_readonly, search_articles
+from scheduler.report import format_search_hit
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 USER_ERRORS = (ConfigError, StoreError)
@@ -128,9 +129,7 @@ def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
         click.echo(f"no article matches {query!r}")
         return
     for row in rows:
-        flag = "*" if row["flagged"] else " "
-        when = (row["published_at"] or "")[:16].replace("T", " ")
-        click.echo(f"{flag} {when:16}  {row['source']:<18} {row['title'] or '(no title)'}")
+        click.echo(format_search_hit(row))
         click.echo(f"  {'':16}  {row['url']}")
     click.echo(f"{len(rows)} article(s); * = flagged as security cooperation")
 

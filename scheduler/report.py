@@ -1,7 +1,7 @@
-"""The summary table printed at the end of ``newsmon crawl``.
+"""Terminal output of the crawl and search commands.
 
-One aligned row per source so an analyst sees at a glance which site is
-down and why, then the totals and the elapsed time.
+The crawl summary is one aligned row per source so an analyst sees at a
+glance which site is down and why, then the totals and the elapsed time.
 """
 
 from __future__ import annotations
@@ -45,3 +45,10 @@ def _duration(seconds: float) -> str:
         return f"{seconds:.1f} s"
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs:02d} s"
+
+
+def format_search_hit(row: dict[str, Any], source_width: int = 18) -> str:
+    """One search result: flag, local publication minute, source, title (`newsmon search` and the demo)."""
+    flag = "*" if row["flagged"] else " "
+    when = (row["published_at"] or "")[:16].replace("T", " ")  # stored with the page's own offset
+    return f"{flag} {when:16}  {row['source']:<{source_width}} {row['title'] or '(no title)'}"
