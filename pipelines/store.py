@@ -202,7 +202,7 @@ class ArticleStore:
         for key in ("partners", "reasons"):
             if key in values and not isinstance(values[key], str):
                 values[key] = json.dumps(values[key], ensure_ascii=False)
-        if "title" in values or "text" in values:
+        if ("title" in values or "text" in values) and "search_text" not in values:
             current = self.db.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
             title = values.get("title", current[0]) or ""
             text = values.get("text", current[1]) or ""
