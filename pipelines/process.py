@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from pipelines.classify import CLASSIFIER_VERSION, classify
+from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
 from pipelines.dating import date_article
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
@@ -89,7 +89,7 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
     return Processed(row, simhash(extracted.text, normalized=normalized_text), None, frozenset(flags))
 
 
-def verdict_columns(verdict: Any) -> dict[str, Any]:
+def verdict_columns(verdict: Verdict) -> dict[str, Any]:
     """The classifier's output as `articles` columns (partners and reasons stay lists)."""
     return {
         "flagged": int(verdict.flagged),
