@@ -11,6 +11,7 @@ the daemon was down.  One daemon per database, enforced by an OS lock.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import signal
 import sys
 import threading
@@ -33,6 +34,8 @@ CRAWL_MISFIRE_SECONDS = 3600
 # A digest that failed to send is retried this often while its day is due.
 DIGEST_RETRY_SECONDS = 300
 STARTUP_WAIT_SECONDS = 10
+LOG_FILE_BYTES = 5_000_000
+LOG_FILE_BACKUPS = 3
 
 
 def run_daemon(config: Config) -> None:
@@ -122,7 +125,9 @@ def _setup_logging(config: Config) -> None:
     formatter = _ZoneFormatter(config.timezone)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if config.daemon.log_file is not None:
-        handlers.append(logging.FileHandler(config.daemon.log_file, encoding="utf-8"))
+        # Size-rotated: a daemon that runs for months must not fill the disk with its log.
+        handlers.append(logging.handlers.RotatingFileHandler(
+            config.daemon.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"))
     root = logging.getLogger()
     for handler in handlers:
         handler.setFormatter(formatter)
