@@ -60,6 +60,7 @@ class CrawlSettings:
     max_page_bytes: int = 5_000_000
     max_age_days: int = 7
     keep_html: bool = True
+    keep_html_days: int = 90  # older pages' HTML is dropped after each crawl; 0 keeps it for ever
     allow_private_networks: bool = False
     listing_depth: int = 3
     max_run_minutes: float = 60.0
@@ -426,6 +427,7 @@ def _build_config(ctx: _Ctx, root: yaml.Node, base: Path) -> Config:
         "concurrent_per_site": num(integer=True, minimum=1), "timeout": num(minimum=0.1),
         "retries": num(integer=True), "max_page_bytes": num(integer=True, minimum=1024),
         "max_age_days": num(integer=True, minimum=1), "keep_html": boolean,
+        "keep_html_days": num(integer=True),
         "allow_private_networks": boolean, "listing_depth": num(integer=True),
         "max_run_minutes": num(minimum=1), "workers": num(integer=True),
         "max_articles_per_source": num(integer=True, minimum=1),

@@ -102,6 +102,8 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     elif result.all_failed:
         result.status = "failed"
     store.finish_crawl_run(run_id, result.status, result.totals)
+    if config.crawl.keep_html_days:
+        store.drop_old_html(config.crawl.keep_html_days)
     return result
 
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -195,6 +195,19 @@ class ArticleStore:
                 )
             self._record_url(record["url"], record["source"], "stored", None, record["fetched_at"], 0)
         return SavedArticle(article_id, created, cluster_id)
+
+    def drop_old_html(self, days: int) -> int:
+        """Forget the raw HTML of pages fetched more than ``days`` ago; articles stay.
+
+        At a few tens of kilobytes a page and thousands of pages a day, kept
+        HTML is what would otherwise grow the file without bound; SQLite
+        reuses the freed pages, so the file stops growing.
+        """
+        cutoff = iso(utc_now() - timedelta(days=days))
+        with self._transaction():
+            cursor = self.db.execute(
+                "UPDATE pages SET html_z = NULL WHERE html_z IS NOT NULL AND fetched_at < ?", [cutoff])
+            return cursor.rowcount
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Rewrite derived columns (used by `reprocess`)."""

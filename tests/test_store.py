@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.dedupe import content_hash, simhash
-from pipelines.store import ArticleStore, open_database, open_readonly, search_articles
+from pipelines.store import ArticleStore, iso, open_database, open_readonly, search_articles, utc_now
 
 BODY_AR = " ".join(
     "عقد المسؤولون الأمنيون في الرباط اجتماعا مع نظرائهم الإسبان لبحث تعزيز التعاون الأمني في مجال مكافحة الإرهاب "
@@ -94,3 +94,14 @@ def test_interrupted_runs_are_closed_unless_their_process_lives(store: ArticleSt
     finally:
         living.kill()
         living.wait()
+
+
+def test_old_html_is_dropped_and_the_article_kept(store: ArticleStore) -> None:
+    old = dict(article("https://a.ma/old.html"), fetched_at="2020-01-01T10:00:00+00:00")
+    store.save_article(old, html="<html>old</html>")
+    fresh = dict(article("https://a.ma/new.html"), fetched_at=iso(utc_now()))
+    store.save_article(fresh, html="<html>new</html>")
+    assert store.drop_old_html(90) == 1
+    pages = {r["url"]: r["html_z"] for r in store.db["pages"].rows}
+    assert pages["https://a.ma/old.html"] is None and pages["https://a.ma/new.html"] is not None
+    assert store.db["articles"].count == 2
