@@ -87,7 +87,12 @@ def _without_headline(text: str, title: str | None) -> str:
     lines = text.split("\n")
     while len(lines) > 1:
         first = lines[0].strip()
-        if first and first != title and not (len(first) <= MAX_DATELINE_CHARS and parse_date(first) is not None):
+        if first and first != title and not _is_dateline(first):
             break
         lines.pop(0)
     return "\n".join(lines).strip()
+
+
+def _is_dateline(line: str) -> bool:
+    # A printed date always has a digit; checking first spares a slow dateparser miss per page.
+    return len(line) <= MAX_DATELINE_CHARS and any(c.isdigit() for c in line) and parse_date(line) is not None
