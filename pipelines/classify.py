@@ -43,7 +43,7 @@ def _vocabulary_digest() -> str:
 
 # The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
 # stored articles whenever either changes.
-CLASSIFIER_VERSION = f"1.3.0+{_vocabulary_digest()}"
+CLASSIFIER_VERSION = f"1.4.0+{_vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -97,6 +97,9 @@ class _Lexicon:
         definite = _arabic_definite_variant(term)
         if definite:
             self._add(definite, term, kind, value, ambiguous)
+        if term.endswith(" de"):
+            # French elides before a vowel: "en provenance d'Espagne"
+            self._add(term[:-1] + "'", term, kind, value, ambiguous)
 
     def _add(self, spelling: str, term: str, kind: str, value: str, ambiguous: bool) -> None:
         key = tuple(tokens(normalize_text(spelling)))
@@ -108,9 +111,14 @@ class _Lexicon:
         self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
 
     def scan(self, folded: list[str], cased: list[str]) -> list[_Match]:
-        """Leftmost-longest matches; proclitics are tolerated on the first word."""
+        """Leftmost-longest matches; proclitics are tolerated on the first word.
+
+        Acronyms (UN, EU, EAU) match only capitals, and not at all in a line
+        written wholly in capitals: "ARRESTATION D'UN RESSORTISSANT" has no UN.
+        """
         out: list[_Match] = []
         i, n = 0, len(folded)
+        shouted = _shouted(cased)
         while i < n:
             best: _Match | None = None
             for head in clitic_variants(folded[i]):
@@ -126,7 +134,8 @@ class _Lexicon:
                         continue
                     entries = tuple(
                         e for e in entries
-                        if not e.acronym or all(t.isupper() for t in cased[i : i + length])
+                        if not e.acronym
+                        or (not shouted and all(t.isupper() for t in cased[i : i + length]))
                     )
                     if entries:
                         best = _Match(i, i + length, entries)
@@ -137,6 +146,12 @@ class _Lexicon:
             else:
                 i += 1
         return out
+
+
+def _shouted(cased: list[str]) -> bool:
+    """Whether a sentence is written in capitals (a shouted headline)."""
+    words = [t for t in cased if t.isalpha() and len(t) > 1 and t.lower() != t.upper()]
+    return len(words) >= 4 and sum(t.isupper() for t in words) >= 0.8 * len(words)
 
 
 def _arabic_nisba_forms(base: str) -> list[str]:
@@ -182,6 +197,10 @@ def _french_demonym_forms(base: str) -> list[str]:
     return [base, base + "e", base + "s", base + "es"]
 
 
+_MOROCCAN_COMPOUND_ENDS = ("marocain", "marocaine", "marocains", "marocaines", "Moroccan")
+_MOROCCAN_COMPOUND_FOLDED = frozenset(normalize_text(w) for w in _MOROCCAN_COMPOUND_ENDS)
+
+
 def _load_yaml(name: str) -> dict:
     with open(_DATA / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -215,6 +234,12 @@ def _lexicon() -> _Lexicon:
         for base in demonyms.get("en", []):
             for form in (base, base + "s"):
                 add_state(form, code)
+        # "américano-marocain", "Franco-Moroccan": the first half of a
+        # compound adjective whose second half is Morocco's
+        for prefix in spec.get("prefixes", []):
+            for moroccan in _MOROCCAN_COMPOUND_ENDS:
+                add_state(f"{prefix}-{moroccan}", code)
+                lex.add(f"{prefix}-{moroccan}", "morocco", "MA")
     for code, names in partners["capitals"].items():
         for name in names:
             lex.add(name, "capital", code)
@@ -236,6 +261,8 @@ def _lexicon() -> _Lexicon:
             lex.add(term, "generic", label)
     for term in signals["morocco"]:
         lex.add(term, "morocco", "MA")
+    for term in signals["morocco_contextual"]:
+        lex.add(term, "kingdom", "MA")
     for phrase in signals["not_security"]:
         lex.add(phrase, "ignore", "")
     for group, kind in (
@@ -255,7 +282,7 @@ class _Mention(NamedTuple):
     code: str
     display: str
     unit: int
-    kind: str  # state, org or agency
+    kind: str  # state, capital, org or agency
 
 
 @dataclass
@@ -271,6 +298,7 @@ class _Unit:
     mentions: list[_Mention]
     forum: list[str]  # subtype cues that are not security subject matter
     morocco: bool = False
+    kingdom: bool = False  # "the Kingdom": Morocco only in a Moroccan story
 
     def security_subject(self, security_orgs: frozenset[str]) -> bool:
         """Whether the sentence is about security: a subject word, a Moroccan
@@ -294,8 +322,41 @@ _GATE = -1.5  # ceiling when the foreign or the Moroccan side is missing
 _LEAD_UNITS = 3  # title plus the first two sentences
 
 
+# "- 13:43 headline", "16:30Cryptocurrency market...": a latest-news ticker line
+_TICKER_RE = re.compile(r"^\s*[-•·*]?\s*\d{1,2}[:h]\d{2}\s*\D")
+_HEADLINE_GAP_RE = re.compile(r"[ \t\u00a0]{3,}")
+_TICKER_WORDS = 20  # longer than a headline: a body line that starts with a time
+_PREFIX_CHARS = 60  # enough to hold the longest "read also" opening
+
+
+def _content(text: str) -> str:
+    """The article's own lines, without the page furniture that names other stories.
+
+    Real pages carry tickers of the latest headlines, "read also" links and
+    rows of related titles; their states and organisations are not the
+    story's, yet any of them would otherwise count as a partner.
+    """
+    prefixes = _noise_prefixes()
+    kept = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _TICKER_RE.match(stripped) and len(stripped.split()) <= _TICKER_WORDS:
+            continue
+        folded = normalize_text(stripped[:_PREFIX_CHARS])
+        if any(folded.startswith(p) and folded[len(p):len(p) + 1] in ("", " ", ":", "-", ".")
+               for p in prefixes):
+            continue
+        parts = _HEADLINE_GAP_RE.split(stripped)
+        if len(parts) >= 3 and all(len(p.split()) <= _TICKER_WORDS for p in parts):
+            continue  # a row of headlines separated by wide gaps
+        kept.append(stripped)
+    return "\n".join(kept)
+
+
 def _units(title: str, text: str) -> list[tuple[list[str], list[str]]]:
-    pieces = [title or ""] + [s for s in _SENTENCE_RE.split(text or "") if s.strip()]
+    pieces = [title or ""] + [s for s in _SENTENCE_RE.split(_content(text or "")) if s.strip()]
     out = []
     for piece in pieces:
         cased = tokens(normalize_text(piece, keep_case=True))
@@ -321,9 +382,11 @@ def _analyse(title: str, text: str) -> list[_Unit]:
     lex = _lexicon()
     forum = _signal_sets()["forum_only"]
     units: list[_Unit] = []
+    named: set[str] = set()  # every state or capital named, whatever its role
     for u, (folded, cased) in enumerate(_units(title, text)):
         unit = _Unit([], [], [], [], [], [], [], [])
         matches = lex.scan(folded, cased)
+        named.update(e.value for m in matches for e in m.entries if e.kind in ("state", "capital"))
         negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
         tournament = any(e.kind == "sec" and e.value == "event" for m in matches for e in m.entries)
         background_end: int | None = None  # end of the last state read as passport or route
@@ -332,10 +395,10 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                 if e.kind == "capital":
                     # "بين الرباط ومدريد", "Rabat et Paris": the capital stands for its state
                     if _near(matches, idx, {"morocco"}, 3, 3):
-                        unit.mentions.append(_Mention(e.value, e.display, u, "state"))
+                        unit.mentions.append(_Mention(e.value, e.display, u, "capital"))
                 elif e.kind in ("state", "org", "agency"):
                     if e.kind == "state":
-                        background = _background_state(matches, idx, tournament)
+                        background = _background_state(matches, idx, tournament, folded, cased)
                         # "ينحدرون من إسبانيا والأردن وسوريا", "la Turquie et les Émirats":
                         # the states listed after a background one share its role
                         listed = background_end is not None and m.start - background_end <= _LIST_GAP
@@ -354,6 +417,8 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                         (e.value, e.display))
                 elif e.kind == "morocco":
                     unit.morocco = True
+                elif e.kind == "kingdom":
+                    unit.kingdom = True
                 elif e.kind == "coop":
                     unit.coop.append((e.value, e.display))
                 elif e.kind == "sec":
@@ -367,10 +432,17 @@ def _analyse(title: str, text: str) -> list[_Unit]:
     # An interior minister or a court of cassation is Morocco's only in a story
     # that is otherwise Moroccan; a Qatari–Emirati agreement signed by "the
     # interior minister" must not gain a Moroccan side from the title alone.
+    if not any(u.morocco for u in units):
+        # "le directeur général de la sûreté nationale ... à Alger": Algeria's DGSN
+        shared = _signal_sets()["shared_names"]
+        for unit in units:
+            unit.institutions = [(label, display) for label, display in unit.institutions
+                                 if not named & shared.get(label, frozenset())]
     moroccan_story = any(u.morocco or u.institutions for u in units)
     for unit in units:
         if moroccan_story:
             unit.institutions += unit.generic
+            unit.morocco = unit.morocco or unit.kingdom
         unit.generic = []
     return units
 
@@ -378,20 +450,45 @@ def _analyse(title: str, text: str) -> list[_Unit]:
 _LIST_GAP = 2  # tokens between two states of one list: "و", "et les", ", and"
 
 
-def _background_state(matches: list[_Match], idx: int, tournament: bool) -> bool:
+def _background_state(matches: list[_Match], idx: int, tournament: bool,
+                      folded: list[str], cased: list[str]) -> bool:
     """Whether a state is a passport, an origin, a route or a tournament host, not a partner.
 
-    "ressortissant turc", "d'origine irakienne", "قادما من تركيا", "immatriculé en
-    Espagne", "heading to Italy", "the World Cup co-hosted by Spain": the country
-    is background to a story that may well have a real partner elsewhere. Hosts
-    count only beside a tournament, since the states hosting a joint exercise
-    (African Lion, Flintlock) take part in it.
+    "ressortissant turc", "d'origine irakienne", "a French national", "قادما من
+    تركيا", "immatriculé en Espagne", "heading to Italy", "the World Cup
+    co-hosted by Spain", "كأس العالم بروسيا": the country is background to a
+    story that may well have a real partner elsewhere. Hosts count only beside
+    a tournament, since the states hosting a joint exercise (African Lion,
+    Flintlock) take part in it. So does a list of states after "between" that
+    leaves Morocco out ("trafficking between Belgium, France and the
+    Netherlands"): cooperation between Morocco and others always names Morocco.
     """
+    end = matches[idx].end
+    if end < len(folded) and folded[end] in _MOROCCAN_COMPOUND_FOLDED:
+        end += 1  # "a French-Moroccan national"
     return (
         _near(matches, idx, {"ctx"}, 2, 1, "nationality")
+        or (end < len(folded) and folded[end] == "national" and cased[end].islower())
         or _near(matches, idx, {"ctx"}, 4, 0, "route")
-        or (tournament and _near(matches, idx, {"ctx"}, 4, 0, "host"))
+        or (tournament and (_near(matches, idx, {"ctx"}, 4, 0, "host")
+                            or _near(matches, idx, {"sec"}, 2, 0, "event")))
+        or (_near(matches, idx, {"ctx"}, 2, 0, "between") and not _list_names_morocco(matches, idx))
     )
+
+
+def _list_names_morocco(matches: list[_Match], idx: int) -> bool:
+    """Whether the list of places that starts at match idx names Morocco."""
+    prev_end = matches[idx].end
+    for other in matches[idx + 1:]:
+        if other.start - prev_end > _LIST_GAP:
+            return False
+        kinds = {e.kind for e in other.entries}
+        if "morocco" in kinds:
+            return True
+        if not kinds & {"state", "capital"}:
+            return False
+        prev_end = other.end
+    return False
 
 
 def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) -> bool:
@@ -405,6 +502,8 @@ def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) 
     if _near(matches, idx, {"ctx"}, 2, 2, "media"):
         return False
     if _near(matches, idx, {"ctx"}, 1, 1, "place"):
+        return False
+    if _near(matches, idx, {"ctx"}, 1, 0, "person"):
         return False
     return True
 
@@ -426,7 +525,7 @@ def classify(title: str, text: str, lang: str | None = None, *,
     units = _analyse(title, text)
     reasons: list[str] = []
 
-    mentions = [m for u in units for m in u.mentions]
+    mentions = _seats_as_organisations([m for u in units for m in u.mentions])
     partner_counts = Counter(m.code for m in mentions)
     partners = sorted(partner_counts, key=lambda c: (-partner_counts[c], _first(mentions, c)))
     institutions = {label: display for u in units for label, display in u.institutions}
@@ -443,7 +542,10 @@ def classify(title: str, text: str, lang: str | None = None, *,
         security = u.security_subject(security_orgs)
         coop = bool(u.coop or u.seccoop)
         moroccan = u.morocco or bool(u.institutions)
-        relates = any(label in relational for label, _ in u.coop) or bool(u.seccoop)
+        # "la DGSN, en collaboration avec la DGST": two Moroccan services
+        # coordinating with each other relate to no foreign partner
+        domestic = not u.mentions and len({label for label, _ in u.institutions}) >= 2
+        relates = (any(label in relational for label, _ in u.coop) and not domestic) or bool(u.seccoop)
         # A foreign security body named beside a Moroccan one, or working on an
         # event in Morocco, is cooperation even when the story never says so;
         # so is Morocco at a security organisation's conference or assembly.
@@ -503,14 +605,42 @@ def classify(title: str, text: str, lang: str | None = None, *,
 
 
 @lru_cache(maxsize=1)
-def _signal_sets() -> dict[str, frozenset[str]]:
+def _noise_prefixes() -> tuple[str, ...]:
+    """Normalised openings of lines that link to other stories ("Lire aussi")."""
+    return tuple(normalize_text(p) for p in _load_yaml("signals.yaml")["noise_lines"])
+
+
+@lru_cache(maxsize=1)
+def _signal_sets() -> dict[str, frozenset[str] | dict[str, frozenset[str]]]:
     """Label and code sets that steer the rules rather than fill the lexicon."""
     signals = _load_yaml("signals.yaml")
     return {
+        "shared_names": {label: frozenset(codes) for label, codes in signals["shared_names"].items()},
         "relational": frozenset(signals["relational"]),
         "forum_only": frozenset(signals["forum_only"]),
         "security_organisations": frozenset(_load_yaml("partners.yaml")["security_organisations"]),
     }
+
+
+def _seats_as_organisations(mentions: list[_Mention]) -> list[_Mention]:
+    """"Rabat and Brussels" is Morocco and the EU when the story names the EU.
+
+    A capital that also hosts an organisation stands for the organisation
+    in a story that names it, and for its state otherwise.
+    """
+    named = {m.code for m in mentions if m.kind == "org"}
+    seats = _seats()
+    return [
+        m._replace(code=seats[m.display], kind="org")
+        if m.kind == "capital" and seats.get(m.display) in named else m
+        for m in mentions
+    ]
+
+
+@lru_cache(maxsize=1)
+def _seats() -> dict[str, str]:
+    """Capital as written in partners.yaml -> code of the organisation seated there."""
+    return {name: org for org, names in _load_yaml("partners.yaml")["seats"].items() for name in names}
 
 
 def _first(mentions: list[_Mention], code: str) -> int:
