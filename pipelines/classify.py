@@ -325,6 +325,7 @@ _LEAD_UNITS = 3  # title plus the first two sentences
 # "- 13:43 headline", "16:30Cryptocurrency market...": a latest-news ticker line
 _TICKER_RE = re.compile(r"^\s*[-•·*]?\s*\d{1,2}[:h]\d{2}\s*\D")
 _HEADLINE_GAP_RE = re.compile(r"[ \t\u00a0]{3,}")
+_BULLETS = "-•·*–"
 _TICKER_WORDS = 20  # longer than a headline: a body line that starts with a time
 _PREFIX_CHARS = 60  # enough to hold the longest "read also" opening
 
@@ -338,15 +339,20 @@ def _content(text: str) -> str:
     """
     prefixes = _noise_prefixes()
     kept = []
+    in_links = False  # inside the bulleted titles under a "Les plus lus" heading
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
             continue
+        if in_links and stripped[0] in _BULLETS:
+            continue
+        in_links = False
         if _TICKER_RE.match(stripped) and len(stripped.split()) <= _TICKER_WORDS:
             continue
         folded = normalize_text(stripped[:_PREFIX_CHARS])
         if any(folded.startswith(p) and folded[len(p):len(p) + 1] in ("", " ", ":", "-", ".")
                for p in prefixes):
+            in_links = True
             continue
         parts = _HEADLINE_GAP_RE.split(stripped)
         if len(parts) >= 3 and all(len(p.split()) <= _TICKER_WORDS for p in parts):

@@ -563,3 +563,13 @@ def test_compound_adjective_names_both_states() -> None:
 def test_real_phrasings_of_cooperation_and_extradition(title: str, text: str, partners: set[str]) -> None:
     verdict = classify(title, text)
     assert verdict.flagged and set(verdict.partners) == partners, verdict.reasons
+
+
+def test_bulleted_titles_under_a_most_read_heading_are_dropped() -> None:
+    verdict = classify(
+        "Hammouchi à Lisbonne",
+        "Le patron de la DGSN-DGST a rencontré ses homologues portugais pour renforcer la "
+        "coopération sécuritaire.\nLes plus lus – Afrique\n- Niger : un nouveau gouvernement\n"
+        "• Tchad : la saison des pluies s'annonce précoce",
+    )
+    assert verdict.flagged and verdict.partners == ["PT"], verdict.reasons
