@@ -43,7 +43,7 @@ def _vocabulary_digest() -> str:
 
 # The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
 # stored articles whenever either changes.
-CLASSIFIER_VERSION = f"1.4.0+{_vocabulary_digest()}"
+CLASSIFIER_VERSION = f"1.5.0+{_vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -299,6 +299,10 @@ class _Unit:
     forum: list[str]  # subtype cues that are not security subject matter
     morocco: bool = False
     kingdom: bool = False  # "the Kingdom": Morocco only in a Moroccan story
+    paragraph: int = 0
+    bare: bool = False  # a menu item or a headline line (see _units)
+    own: frozenset[str] = frozenset()  # states named with a security body of their own
+    passport: bool = False  # Morocco named only as a suspect's nationality ("مواطن مغربي")
 
     def security_subject(self, security_orgs: frozenset[str]) -> bool:
         """Whether the sentence is about security: a subject word, a Moroccan
@@ -361,25 +365,45 @@ def _content(text: str) -> str:
     return "\n".join(kept)
 
 
-def _units(title: str, text: str) -> list[tuple[list[str], list[str]]]:
-    pieces = [title or ""] + [s for s in _SENTENCE_RE.split(_content(text or "")) if s.strip()]
+class _Piece(NamedTuple):
+    folded: list[str]
+    cased: list[str]
+    paragraph: int  # the line of the content it comes from (0 for the title)
+    bare: bool  # a short line with no sentence punctuation: a menu item or a headline
+
+
+_BARE_WORDS = 12  # a line this short without a full stop reads as a menu item or a headline
+_END_PUNCT = ".!?؟;:،,"
+
+
+def _units(title: str, text: str) -> list[_Piece]:
     out = []
-    for piece in pieces:
-        cased = tokens(normalize_text(piece, keep_case=True))
-        out.append(([t.casefold() for t in cased], cased))
+    cased = tokens(normalize_text(title or "", keep_case=True))
+    out.append(_Piece([t.casefold() for t in cased], cased, 0, False))
+    for number, line in enumerate(_content(text or "").split("\n"), start=1):
+        bare = len(line.split()) <= _BARE_WORDS and not any(c in _END_PUNCT for c in line)
+        for piece in _SENTENCE_RE.split(line):
+            if not piece.strip():
+                continue
+            cased = tokens(normalize_text(piece, keep_case=True))
+            out.append(_Piece([t.casefold() for t in cased], cased, number, bare))
     return out
 
 
 def _near(matches: list[_Match], idx: int, kinds: set[str], before: int, after: int,
-          ctx: str | None = None) -> bool:
-    """Whether a match of the given kinds lies within a token window of match idx."""
+          ctx: str | None = None, values: dict[str, str] | None = None) -> bool:
+    """Whether a match of the given kinds lies within a token window of match idx.
+
+    ``values`` restricts some kinds to one value: {"sec": "security"}.
+    """
     m = matches[idx]
     lo, hi = m.start - before, m.end + after
     for j, other in enumerate(matches):
         if j == idx or other.end <= lo or other.start >= hi:
             continue
         for e in other.entries:
-            if e.kind in kinds and (ctx is None or e.value == ctx):
+            if e.kind in kinds and (ctx is None or e.value == ctx) and (
+                    values is None or values.get(e.kind, e.value) == e.value):
                 return True
     return False
 
@@ -389,13 +413,15 @@ def _analyse(title: str, text: str) -> list[_Unit]:
     forum = _signal_sets()["forum_only"]
     units: list[_Unit] = []
     named: set[str] = set()  # every state or capital named, whatever its role
-    for u, (folded, cased) in enumerate(_units(title, text)):
-        unit = _Unit([], [], [], [], [], [], [], [])
+    for u, (folded, cased, paragraph, bare) in enumerate(_units(title, text)):
+        unit = _Unit([], [], [], [], [], [], [], [], paragraph=paragraph, bare=bare)
         matches = lex.scan(folded, cased)
+        unit.own = _own_services(matches)
         named.update(e.value for m in matches for e in m.entries if e.kind in ("state", "capital"))
         negated = any(e.kind == "ctx" and e.value == "negation" for m in matches for e in m.entries)
         tournament = any(e.kind == "sec" and e.value == "event" for m in matches for e in m.entries)
         background_end: int | None = None  # end of the last state read as passport or route
+        moroccan_party = False
         for idx, m in enumerate(matches):
             for e in m.entries:
                 if e.kind == "capital":
@@ -423,6 +449,10 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                         (e.value, e.display))
                 elif e.kind == "morocco":
                     unit.morocco = True
+                    if _near(matches, idx, {"ctx"}, 2, 0, "nationality"):
+                        unit.passport = True
+                    else:
+                        moroccan_party = True
                 elif e.kind == "kingdom":
                     unit.kingdom = True
                 elif e.kind == "coop":
@@ -434,6 +464,7 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                     unit.sec.append(e.value)
                 elif e.kind == "neg":
                     unit.negative.append((e.value, e.display))
+        unit.passport = unit.passport and not moroccan_party
         units.append(unit)
     # An interior minister or a court of cassation is Morocco's only in a story
     # that is otherwise Moroccan; a Qatari–Emirati agreement signed by "the
@@ -453,6 +484,31 @@ def _analyse(title: str, text: str) -> list[_Unit]:
     return units
 
 
+_OWN_SERVICE_GAP = 2  # tokens between a state and its service: "la police fédérale belge"
+
+
+def _own_services(matches: list[_Match]) -> frozenset[str]:
+    """States named with a security body of their own.
+
+    "الشرطة الإسبانية", "la police française", "Spain's interior minister":
+    a state whose police, ministry or service acts in the story is a party
+    to it, whatever the sentence says around them. Military adjectives
+    ("العملية العسكرية الروسية") do not count: a war is not a partnership.
+    """
+    own = set()
+    for idx, m in enumerate(matches):
+        for e in m.entries:
+            if e.kind == "state" and _near(matches, idx, _SERVICE_KINDS, _OWN_SERVICE_GAP,
+                                           _OWN_SERVICE_GAP, None, _SERVICE_VALUES):
+                own.add(e.value)
+    return frozenset(own)
+
+
+_SERVICE_KINDS = {"institution", "generic", "agency", "sec"}
+_SERVICE_VALUES = {"sec": "security"}  # of the subject words, only police and security ones
+
+
+_HOST_AFTER = 3  # "Ireland will co-host UEFA EURO 2028": the host verb after the state
 _LIST_GAP = 2  # tokens between two states of one list: "و", "et les", ", and"
 
 
@@ -476,7 +532,7 @@ def _background_state(matches: list[_Match], idx: int, tournament: bool,
         _near(matches, idx, {"ctx"}, 2, 1, "nationality")
         or (end < len(folded) and folded[end] == "national" and cased[end].islower())
         or _near(matches, idx, {"ctx"}, 4, 0, "route")
-        or (tournament and (_near(matches, idx, {"ctx"}, 4, 0, "host")
+        or (tournament and (_near(matches, idx, {"ctx"}, 4, _HOST_AFTER, "host")
                             or _near(matches, idx, {"sec"}, 2, 0, "event")))
         or (_near(matches, idx, {"ctx"}, 2, 0, "between") and not _list_names_morocco(matches, idx))
     )
@@ -514,6 +570,42 @@ def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) 
     return True
 
 
+_LIST_STATES = 3  # distinct states in one sentence that make it a list of participants
+
+
+def _partner_mentions(units: list[_Unit]) -> list[_Mention]:
+    """The mentions that name a party to the story rather than its background.
+
+    A state or body counts where its sentence carries cooperation, security
+    cooperation or Moroccan evidence (a Moroccan suspect's passport is not
+    such evidence), or is the title; where it is named with a security body
+    of its own ("la police française"); where the sentence lists several
+    states ("The US, Britain, Canada ... are participating"), unless the line
+    is a bare menu item; where the sentence directly follows, in the same
+    paragraph, one with such evidence ("... avec la France et l'Espagne");
+    and, for organisations, wherever the sentence is about security. States
+    named only in passing (navigation links, a conflict zone, a background
+    remark in a paragraph of its own) are dropped. An article with no such
+    sentence keeps every mention, so a terse story still reports whom it named.
+    """
+    kept: list[_Mention] = []
+    previous: _Unit | None = None
+    previous_counts = False
+    for i, u in enumerate(units):
+        moroccan = (u.morocco and not u.passport) or bool(u.institutions)
+        direct = i == 0 or bool(u.coop or u.seccoop) or moroccan
+        listing = not u.bare and len({m.code for m in u.mentions if m.kind == "state"}) >= _LIST_STATES
+        continues = previous_counts and previous is not None and previous.paragraph == u.paragraph
+        counts = direct or listing or continues
+        for m in u.mentions:
+            if counts or m.code in u.own or m.kind == "agency" or (m.kind == "org" and u.sec):
+                kept.append(m)
+        previous, previous_counts = u, direct
+    if not kept:
+        return [m for u in units for m in u.mentions]
+    return kept
+
+
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -531,7 +623,7 @@ def classify(title: str, text: str, lang: str | None = None, *,
     units = _analyse(title, text)
     reasons: list[str] = []
 
-    mentions = _seats_as_organisations([m for u in units for m in u.mentions])
+    mentions = _seats_as_organisations(_partner_mentions(units))
     partner_counts = Counter(m.code for m in mentions)
     partners = sorted(partner_counts, key=lambda c: (-partner_counts[c], _first(mentions, c)))
     institutions = {label: display for u in units for label, display in u.institutions}

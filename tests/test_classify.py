@@ -573,3 +573,86 @@ def test_bulleted_titles_under_a_most_read_heading_are_dropped() -> None:
         "• Tchad : la saison des pluies s'annonce précoce",
     )
     assert verdict.flagged and verdict.partners == ["PT"], verdict.reasons
+
+
+# --- partners: a state counts only where the story makes it a party ---------
+
+
+def test_states_in_navigation_lines_are_not_partners() -> None:
+    verdict = classify(
+        "تعاون أمني مغربي برتغالي لتفكيك شبكة للهجرة السرية",
+        "الأكثر مشاهدة\n• حرب السودان والوساطة الإقليمية\n• روسيا وأوكرانيا والمفاوضات\n"
+        "فككت المديرية العامة للأمن الوطني، بتنسيق مع الشرطة البرتغالية، شبكة لتهريب المهاجرين.",
+    )
+    assert verdict.flagged and verdict.partners == ["PT"], verdict.reasons
+
+
+def test_a_plain_list_of_participating_states_is_kept() -> None:
+    verdict = classify(
+        "Royal Armed Forces open a joint exercise with foreign troops",
+        "The Royal Moroccan Armed Forces launched a joint military exercise near Agadir.\n"
+        "Troops from Ghana, Senegal, Italy and Brazil are on the ground this week.",
+    )
+    assert verdict.flagged and set(verdict.partners) == {"GH", "SN", "IT", "BR"}, verdict.reasons
+
+
+def test_a_sentence_continuing_a_cooperation_sentence_keeps_its_states() -> None:
+    verdict = classify(
+        "Livraisons surveillées de drogue",
+        "Les services de sécurité marocains ont mené, en coopération avec la police portugaise, "
+        "une livraison surveillée de cocaïne. Jusque-là, ces opérations se faisaient seulement avec la "
+        "Belgique et les Pays-Bas.",
+    )
+    assert verdict.flagged and set(verdict.partners) == {"PT", "BE", "NL"}, verdict.reasons
+
+
+def test_a_background_sentence_in_its_own_paragraph_adds_no_partner() -> None:
+    verdict = classify(
+        "La DGSN et la police belge démantèlent un réseau de cocaïne",
+        "La DGSN a démantelé, en coordination avec la police fédérale belge, un réseau de "
+        "trafic de cocaïne.\nLes enquêteurs redoutent un nouvel eldorado des trafiquants. Il "
+        "pourrait s'agir de la Guinée-Bissau, un pays pauvre de la côte ouest-africaine.",
+    )
+    assert verdict.flagged and verdict.partners == ["BE"], verdict.reasons
+
+
+def test_a_state_acting_through_its_own_police_is_kept_without_a_cooperation_word() -> None:
+    verdict = classify(
+        "Sécurité de la CAN 2025 : coordination entre la DGSN et ses partenaires",
+        "La DGSN a installé un centre de coordination pour la CAN 2025 avec la police "
+        "sénégalaise.\nDes agents de la police ivoirienne apportent aussi leur expertise technique.",
+    )
+    assert verdict.flagged and set(verdict.partners) == {"SN", "CI"}, verdict.reasons
+
+
+def test_the_previous_stop_of_a_tour_is_not_a_partner() -> None:
+    verdict = classify(
+        "Hammouchi in Madrid to deepen security cooperation",
+        "Abdellatif Hammouchi, head of the DGSN and the DGST, arrived in Madrid straight from "
+        "Canada to hold talks on security cooperation with his Spanish counterparts.",
+    )
+    assert verdict.flagged and verdict.partners == ["ES"], verdict.reasons
+
+
+def test_a_state_that_co_hosts_a_tournament_after_naming_it_is_background() -> None:
+    verdict = classify(
+        "Morocco and Britain step up police cooperation",
+        "The DGSN and the British police agreed on talks about security cooperation for major "
+        "events. Morocco will host the 2030 World Cup, and in the same decade Ireland will co-host a "
+        "European championship.",
+    )
+    assert verdict.flagged and verdict.partners == ["GB"], verdict.reasons
+
+
+def test_moroccan_passport_alone_does_not_make_a_sentence_moroccan() -> None:
+    verdict = classify(
+        "Coopération antiterroriste entre la DGST et la police espagnole",
+        "La DGST et la police espagnole ont démantelé une cellule de Daech.\nLe chef de la "
+        "cellule, un ressortissant marocain, envoyait des recrues en Irak.",
+    )
+    assert verdict.flagged and verdict.partners == ["ES"], verdict.reasons
+
+
+def test_a_story_whose_only_states_lack_context_still_reports_them() -> None:
+    verdict = classify("", "Arrestation à Tanger. Le suspect venait d'Italie, selon la police.")
+    assert verdict.partners == ["IT"], verdict.reasons
