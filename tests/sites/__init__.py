@@ -58,7 +58,8 @@ _EMPTY = {
     "application/xml": '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>',
     "text/html": "<!DOCTYPE html><html><head><meta charset='utf-8'><title>-</title></head><body></body></html>",
 }
-_ARTICLE_FILE = re.compile(r"^(?:a|f|e|n)\d+\.html$")
+# Article files: the sites' own (a1003.html) and those shared with the demo (../crawler/demo/ar-1001.html).
+_ARTICLE_FILE = re.compile(r"(?:^|/)(?:(?:a|f|e|n)|(?:ar|fr|en)-)\d+\.html$")
 
 
 class FixtureSite(LocalSite):
@@ -117,7 +118,7 @@ class FixtureSite(LocalSite):
             raise ValueError(f"unknown behaviour {behaviour!r} in {self.folder / 'routes.txt'}")
 
     def _serve_file(self, handler: BaseHTTPRequestHandler, file_name: str, content_type: str) -> None:
-        is_article = bool(_ARTICLE_FILE.match(file_name))
+        is_article = bool(_ARTICLE_FILE.search(file_name))
         if self.mode == "silent" and not is_article and file_name != "robots.txt":
             self.send(handler, 200, _EMPTY.get(content_type, _EMPTY["text/html"]), content_type)
         elif self.mode == "broken" and is_article:
