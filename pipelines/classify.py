@@ -43,7 +43,7 @@ def _vocabulary_digest() -> str:
 
 # The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
 # stored articles whenever either changes.
-CLASSIFIER_VERSION = f"1.5.0+{_vocabulary_digest()}"
+CLASSIFIER_VERSION = f"1.6.0+{_vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -263,6 +263,8 @@ def _lexicon() -> _Lexicon:
         lex.add(term, "morocco", "MA")
     for term in signals["morocco_contextual"]:
         lex.add(term, "kingdom", "MA")
+    for term in signals["unnamed_partners"]:
+        lex.add(term, "foreign", "")
     for phrase in signals["not_security"]:
         lex.add(phrase, "ignore", "")
     for group, kind in (
@@ -303,6 +305,7 @@ class _Unit:
     bare: bool = False  # a menu item or a headline line (see _units)
     own: frozenset[str] = frozenset()  # states named with a security body of their own
     passport: bool = False  # Morocco named only as a suspect's nationality ("مواطن مغربي")
+    foreign: tuple[str, ...] = ()  # foreign parties named only as a group ("عدة دول إفريقية")
 
     def security_subject(self, security_orgs: frozenset[str]) -> bool:
         """Whether the sentence is about security: a subject word, a Moroccan
@@ -455,6 +458,8 @@ def _analyse(title: str, text: str) -> list[_Unit]:
                         moroccan_party = True
                 elif e.kind == "kingdom":
                     unit.kingdom = True
+                elif e.kind == "foreign" and not negated:
+                    unit.foreign += (e.display,)
                 elif e.kind == "coop":
                     unit.coop.append((e.value, e.display))
                 elif e.kind == "sec":
@@ -635,6 +640,7 @@ def classify(title: str, text: str, lang: str | None = None, *,
     lead_key = False
     negatives: list[tuple[str, str]] = []
     lead_negatives = 0
+    unnamed: list[str] = []  # groups of foreign parties in sentences that tie them to Morocco
     for i, u in enumerate(units):
         agency = any(m.kind == "agency" for m in u.mentions)
         security = u.security_subject(security_orgs)
@@ -650,11 +656,15 @@ def classify(title: str, text: str, lang: str | None = None, *,
         event = "event" in u.forum or "event_security" in u.sec
         gathering = "multilateral_org" in u.forum and any(m.code in security_orgs for m in u.mentions)
         paired = (agency and (bool(u.institutions) or (u.morocco and event))) or (gathering and moroccan)
-        if paired or (coop and security and (u.mentions or (moroccan and relates and partners))):
+        # "police from several African countries" is a foreign side too, unnamed
+        foreign = bool(u.mentions or u.foreign)
+        if paired or (coop and security and (foreign or (moroccan and relates and partners))):
             key_units += 1
             lead_key = lead_key or i < _LEAD_UNITS
-            if (u.mentions and moroccan) or u.seccoop:
+            if (foreign and moroccan) or u.seccoop:
                 strong_units += 1
+            if moroccan and u.foreign:
+                unnamed += u.foreign
         elif not agency:
             negatives += u.negative
             lead_negatives += len(u.negative) if i < _LEAD_UNITS else 0
@@ -684,7 +694,9 @@ def classify(title: str, text: str, lang: str | None = None, *,
     if key_units:
         reasons.append(f"evidence: {key_units} sentence(s) tie cooperation to security")
     reasons += [f"negative: {label} ({display})" for label, display in dict(negatives).items()]
-    if not partners:
+    if not partners and unnamed:
+        reasons += [f"unnamed partners: {d}" for d in dict.fromkeys(unnamed)]
+    elif not partners:
         z = min(z, _GATE)
         reasons.append("no foreign partner named")
     if not has_morocco:

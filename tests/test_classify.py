@@ -656,3 +656,87 @@ def test_moroccan_passport_alone_does_not_make_a_sentence_moroccan() -> None:
 def test_a_story_whose_only_states_lack_context_still_reports_them() -> None:
     verdict = classify("", "Arrestation à Tanger. Le suspect venait d'Italie, selon la police.")
     assert verdict.partners == ["IT"], verdict.reasons
+
+
+def test_a_passive_arabic_handover_to_moroccan_authorities_is_extradition() -> None:
+    verdict = classify(
+        "القضاء الإسباني يوافق على تسليم مطلوب",
+        "وافقت محكمة إسبانية على تسليم شخص متهم بتهريب المخدرات للسلطات المغربية بعد توقيفه في مالقة.",
+    )
+    assert verdict.flagged and verdict.partners == ["ES"], verdict.reasons
+    assert verdict.subtype == "judicial_extradition"
+
+
+def test_an_english_passive_extradition_from_morocco_is_flagged() -> None:
+    verdict = classify(
+        "Fugitive sent back to Belgium",
+        "A drug trafficker arrested in Agadir last month was extradited to Belgium on Tuesday, "
+        "Moroccan security authorities said.",
+    )
+    assert verdict.flagged and verdict.partners == ["BE"], verdict.reasons
+
+
+def test_a_handover_at_bab_sebta_needs_no_named_moroccan_service() -> None:
+    verdict = classify(
+        "Wanted man handed over",
+        "A man sought for armed robbery was handed over to Spain at the Bab Sebta crossing, "
+        "under an international arrest warrant.",
+    )
+    assert verdict.flagged and verdict.partners == ["ES"], verdict.reasons
+
+
+def test_a_joint_security_operation_counts_as_cooperation() -> None:
+    verdict = classify(
+        "Extremist cell dismantled",
+        "The BCIJ, in a joint security operation with Italy's anti-terrorism police, arrested two "
+        "extremists in Nador and one in Milan.",
+    )
+    assert verdict.flagged and verdict.partners == ["IT"], verdict.reasons
+
+
+def test_indirect_moroccan_services_and_feminine_counterpart() -> None:
+    verdict = classify(
+        "تسلم مطلوب من فرنسا",
+        "تسلمت المصالح المغربية من نظيرتها الفرنسية شخصا مبحوثا عنه بموجب مذكرة بحث دولية.",
+    )
+    assert verdict.flagged and verdict.partners == ["FR"], verdict.reasons
+    verdict = classify(
+        "Extradé vers l'Allemagne",
+        "Un trafiquant interpellé à Tanger a été extradé vers l'Allemagne, selon les forces de "
+        "sécurité marocaines.",
+    )
+    assert verdict.flagged and verdict.partners == ["DE"], verdict.reasons
+
+
+def test_unnamed_foreign_police_at_a_tournament_are_a_foreign_side() -> None:
+    verdict = classify(
+        "أمن البطولة القارية",
+        "استقبلت المديرية العامة للأمن الوطني عناصر شرطة من عدة دول إفريقية للمشاركة في تأمين "
+        "مباريات كأس أمم إفريقيا، في إطار التعاون الأمني وتبادل الخبرات.",
+    )
+    assert verdict.flagged and verdict.partners == [], verdict.reasons
+    assert any(r.startswith("unnamed partners") for r in verdict.reasons)
+
+
+def test_unnamed_countries_without_security_cooperation_stay_unflagged() -> None:
+    verdict = classify(
+        "Record tourist season",
+        "Morocco welcomed visitors from several countries this summer, and hotels in Marrakech "
+        "reported record occupancy.",
+    )
+    assert not verdict.flagged, verdict.reasons
+    verdict = classify(
+        "حصيلة المديرية",
+        "أوقفت المديرية العامة للأمن الوطني مشتبها فيه بالدار البيضاء بعد شكايات من مواطنين.",
+    )
+    assert not verdict.flagged and "no foreign partner named" in verdict.reasons
+
+
+def test_a_garbled_police_name_and_joint_cooperation_on_a_noisy_page() -> None:
+    verdict = classify(
+        "الشرطة الإسبانية تفكك خلية",
+        "وكالة أنباء\n\nرمز الخبر: 1234\nأعلنت الشرطة الإسبانية تفكيك خلية إرهابية في تعاون مشترك "
+        "بين الأجهزة الأمنية الإسبانية والمغربية.\nوقال البيان إن الشرطة الوطنية والمديرية العامة "
+        "للأمن في المغرب فككتا الخلية.",
+    )
+    assert verdict.flagged and verdict.partners == ["ES"], verdict.reasons
