@@ -8,42 +8,26 @@ story. Each of those is looked up in analyst-editable vocabularies
 (``pipelines/data``), combined per sentence, and every hit that moved the
 score is reported in ``reasons``.
 
-Matching runs on normalised tokens with one dictionary lookup per token and
-phrase length (longest match wins), so the cost is linear in the article and
-independent of vocabulary size.
+The vocabularies are compiled and matched in :mod:`pipelines.lexicon`; this
+module reads the matches sentence by sentence and scores them.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-import babel
-import yaml
-
-from pipelines.normalize import clitic_variants, normalize_text, tokens
+from pipelines.lexicon import MOROCCAN_COMPOUND_FOLDED, Entry, Match, lexicon, load_yaml, vocabulary_digest
+from pipelines.normalize import normalize_text, tokens
 
 __all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "classify"]
 
-_DATA = Path(__file__).with_name("data")
-
-
-def _vocabulary_digest() -> str:
-    """A short hash of the vocabulary files, so an analyst's edit is a new version by itself."""
-    digest = hashlib.sha256()
-    for path in sorted(_DATA.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
 # The code's version plus the vocabularies' hash: `newsmon reprocess` re-classifies
 # stored articles whenever either changes.
-CLASSIFIER_VERSION = f"1.6.0+{_vocabulary_digest()}"
+CLASSIFIER_VERSION = f"1.6.0+{vocabulary_digest()}"
 DEFAULT_THRESHOLD = 0.5
 SUBTYPES = (
     "police_intel",
@@ -57,7 +41,6 @@ SUBTYPES = (
 )
 
 _SENTENCE_RE = re.compile(r"(?<=[.!?؟;])\s+|\n+")
-_ACRONYM_RE = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
 
 
 @dataclass(frozen=True)
@@ -69,215 +52,6 @@ class Verdict:
     subtype: str | None
     partners: list[str]
     reasons: list[str]
-
-
-class _Entry(NamedTuple):
-    kind: str  # state, capital, org, agency, ignore, institution, generic, morocco, coop, sec, seccoop, neg, ctx
-    value: str  # partner code, institution label, subtype, cue label or context name
-    display: str  # the term as written in the data file, for reasons
-    acronym: bool  # match only text written in capitals
-    ambiguous: bool  # a state name that also is an ordinary word
-
-
-class _Match(NamedTuple):
-    start: int
-    end: int
-    entries: tuple[_Entry, ...]
-
-
-class _Lexicon:
-    """All vocabularies in one phrase dictionary keyed by normalised tokens."""
-
-    def __init__(self) -> None:
-        self.phrases: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
-        self.max_len: dict[str, int] = {}
-
-    def add(self, term: str, kind: str, value: str, *, ambiguous: bool = False) -> None:
-        self._add(term, term, kind, value, ambiguous)
-        definite = _arabic_definite_variant(term)
-        if definite:
-            self._add(definite, term, kind, value, ambiguous)
-        if term.endswith(" de"):
-            # French elides before a vowel: "en provenance d'Espagne"
-            self._add(term[:-1] + "'", term, kind, value, ambiguous)
-
-    def _add(self, spelling: str, term: str, kind: str, value: str, ambiguous: bool) -> None:
-        key = tuple(tokens(normalize_text(spelling)))
-        if not key:
-            return
-        entry = _Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
-        if not any(e.kind == kind and e.value == value for e in self.phrases[key]):
-            self.phrases[key].append(entry)  # spelling variants keep the first display
-        self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
-
-    def scan(self, folded: list[str], cased: list[str]) -> list[_Match]:
-        """Leftmost-longest matches; proclitics are tolerated on the first word.
-
-        Acronyms (UN, EU, EAU) match only capitals, and not at all in a line
-        written wholly in capitals: "ARRESTATION D'UN RESSORTISSANT" has no UN.
-        """
-        out: list[_Match] = []
-        i, n = 0, len(folded)
-        shouted = _shouted(cased)
-        while i < n:
-            best: _Match | None = None
-            for head in clitic_variants(folded[i]):
-                longest = self.max_len.get(head)
-                if not longest:
-                    continue
-                for length in range(min(longest, n - i), 0, -1):
-                    if best and length <= best.end - best.start:
-                        break
-                    key = (head, *folded[i + 1 : i + length])
-                    entries = self.phrases.get(key)
-                    if not entries:
-                        continue
-                    entries = tuple(
-                        e for e in entries
-                        if not e.acronym
-                        or (not shouted and all(t.isupper() for t in cased[i : i + length]))
-                    )
-                    if entries:
-                        best = _Match(i, i + length, entries)
-                        break
-            if best:
-                out.append(best)
-                i = best.end
-            else:
-                i += 1
-        return out
-
-
-def _shouted(cased: list[str]) -> bool:
-    """Whether a sentence is written in capitals (a shouted headline)."""
-    words = [t for t in cased if t.isalpha() and len(t) > 1 and t.lower() != t.upper()]
-    return len(words) >= 4 and sum(t.isupper() for t in words) >= 0.8 * len(words)
-
-
-def _arabic_nisba_forms(base: str) -> list[str]:
-    """Masculine nisba -> feminine, plural, dual and accusative forms (إسباني -> إسبانية ...)."""
-    if " " in base:
-        return [base]
-    suffixes = ("", "ة", "ا", "ون", "ين", "ان", "تان", "تين", "ات")
-    return [base + suffix for suffix in suffixes]
-
-
-_ARABIC_WORD_RE = re.compile(r"^[\u0621-\u064a]{3,}$")
-_ARABIC_PARTICLES = frozenset(normalize_text(w) for w in (
-    "مع", "في", "من", "على", "إلى", "عن", "بين", "لدى", "حول", "ضد", "عبر", "جنب",
-))
-
-
-def _arabic_definite_variant(term: str) -> str | None:
-    """"مذكرة تفاهم" -> "مذكرة التفاهم": the same phrase with its later words definite.
-
-    Proclitics are tolerated on the first word only, but Arabic marks a
-    construct (مذكرة التفاهم) or a definite noun phrase (الوفد الأمني) on every
-    word after the first too, so each multi-word term also needs that form.
-    """
-    words = normalize_text(term).split()
-    if len(words) < 2:
-        return None
-    tail = [
-        w if w.startswith("ال") or w in _ARABIC_PARTICLES or not _ARABIC_WORD_RE.match(w) else "ال" + w
-        for w in words[1:]
-    ]
-    if tail == words[1:]:
-        return None
-    return " ".join([words[0], *tail])
-
-
-def _french_demonym_forms(base: str) -> list[str]:
-    if base.endswith("en"):
-        return [base, base + "ne", base + "s", base + "nes"]
-    if base.endswith(("s", "x")):
-        return [base, base + "e", base + "es"]
-    if base.endswith(("e", "è", "é")):
-        return [base, base + "s"]
-    return [base, base + "e", base + "s", base + "es"]
-
-
-_MOROCCAN_COMPOUND_ENDS = ("marocain", "marocaine", "marocains", "marocaines", "Moroccan")
-_MOROCCAN_COMPOUND_FOLDED = frozenset(normalize_text(w) for w in _MOROCCAN_COMPOUND_ENDS)
-
-
-def _load_yaml(name: str) -> dict:
-    with open(_DATA / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    lex = _Lexicon()
-    partners = _load_yaml("partners.yaml")
-    excluded = set(partners["exclude_codes"])
-    ambiguous = {normalize_text(a) for a in partners["ambiguous"]}
-
-    def add_state(term: str, code: str) -> None:
-        lex.add(term, "state", code, ambiguous=normalize_text(term) in ambiguous)
-
-    for lang in ("ar", "fr", "en"):
-        for code, name in babel.Locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha() and code not in excluded:
-                add_state(name, code)
-    for code, spec in partners["states"].items():
-        for lang in ("ar", "fr", "en"):
-            for name in spec.get(lang, []):
-                add_state(name, code)
-        demonyms = spec.get("demonyms", {})
-        for base in demonyms.get("ar", []):
-            for form in _arabic_nisba_forms(base):
-                add_state(form, code)
-        for base in demonyms.get("fr", []):
-            for form in _french_demonym_forms(base):
-                add_state(form, code)
-        for base in demonyms.get("en", []):
-            for form in (base, base + "s"):
-                add_state(form, code)
-        # "américano-marocain", "Franco-Moroccan": the first half of a
-        # compound adjective whose second half is Morocco's
-        for prefix in spec.get("prefixes", []):
-            for moroccan in _MOROCCAN_COMPOUND_ENDS:
-                add_state(f"{prefix}-{moroccan}", code)
-                lex.add(f"{prefix}-{moroccan}", "morocco", "MA")
-    for code, names in partners["capitals"].items():
-        for name in names:
-            lex.add(name, "capital", code)
-    for code, names in partners["agencies"].items():
-        for name in names:
-            lex.add(name, "agency", code)
-    for code, names in partners["organisations"].items():
-        for name in names:
-            lex.add(name, "org", code)
-    for phrase in partners["ignore"]:
-        lex.add(phrase, "ignore", "")
-
-    signals = _load_yaml("signals.yaml")
-    for label, terms in signals["institutions"].items():
-        for term in terms:
-            lex.add(term, "institution", label)
-    for label, terms in signals["generic_institutions"].items():
-        for term in terms:
-            lex.add(term, "generic", label)
-    for term in signals["morocco"]:
-        lex.add(term, "morocco", "MA")
-    for term in signals["morocco_contextual"]:
-        lex.add(term, "kingdom", "MA")
-    for term in signals["unnamed_partners"]:
-        lex.add(term, "foreign", "")
-    for phrase in signals["not_security"]:
-        lex.add(phrase, "ignore", "")
-    for group, kind in (
-        ("cooperation", "coop"),
-        ("security", "sec"),
-        ("security_cooperation", "seccoop"),
-        ("negative", "neg"),
-        ("context", "ctx"),
-    ):
-        for label, terms in signals[group].items():
-            for term in terms:
-                lex.add(term, kind, label)
-    return lex
 
 
 class _Mention(NamedTuple):
@@ -393,7 +167,7 @@ def _units(title: str, text: str) -> list[_Piece]:
     return out
 
 
-def _near(matches: list[_Match], idx: int, kinds: set[str], before: int, after: int,
+def _near(matches: list[Match], idx: int, kinds: set[str], before: int, after: int,
           ctx: str | None = None, values: dict[str, str] | None = None) -> bool:
     """Whether a match of the given kinds lies within a token window of match idx.
 
@@ -412,7 +186,7 @@ def _near(matches: list[_Match], idx: int, kinds: set[str], before: int, after: 
 
 
 def _analyse(title: str, text: str) -> list[_Unit]:
-    lex = _lexicon()
+    lex = lexicon()
     forum = _signal_sets()["forum_only"]
     units: list[_Unit] = []
     named: set[str] = set()  # every state or capital named, whatever its role
@@ -492,7 +266,7 @@ def _analyse(title: str, text: str) -> list[_Unit]:
 _OWN_SERVICE_GAP = 2  # tokens between a state and its service: "la police fédérale belge"
 
 
-def _own_services(matches: list[_Match]) -> frozenset[str]:
+def _own_services(matches: list[Match]) -> frozenset[str]:
     """States named with a security body of their own.
 
     "الشرطة الإسبانية", "la police française", "Spain's interior minister":
@@ -517,7 +291,7 @@ _HOST_AFTER = 3  # "Ireland will co-host UEFA EURO 2028": the host verb after th
 _LIST_GAP = 2  # tokens between two states of one list: "و", "et les", ", and"
 
 
-def _background_state(matches: list[_Match], idx: int, tournament: bool,
+def _background_state(matches: list[Match], idx: int, tournament: bool,
                       folded: list[str], cased: list[str]) -> bool:
     """Whether a state is a passport, an origin, a route or a tournament host, not a partner.
 
@@ -531,7 +305,7 @@ def _background_state(matches: list[_Match], idx: int, tournament: bool,
     Netherlands"): cooperation between Morocco and others always names Morocco.
     """
     end = matches[idx].end
-    if end < len(folded) and folded[end] in _MOROCCAN_COMPOUND_FOLDED:
+    if end < len(folded) and folded[end] in MOROCCAN_COMPOUND_FOLDED:
         end += 1  # "a French-Moroccan national"
     return (
         _near(matches, idx, {"ctx"}, 2, 1, "nationality")
@@ -543,7 +317,7 @@ def _background_state(matches: list[_Match], idx: int, tournament: bool,
     )
 
 
-def _list_names_morocco(matches: list[_Match], idx: int) -> bool:
+def _list_names_morocco(matches: list[Match], idx: int) -> bool:
     """Whether the list of places that starts at match idx names Morocco."""
     prev_end = matches[idx].end
     for other in matches[idx + 1:]:
@@ -558,7 +332,7 @@ def _list_names_morocco(matches: list[_Match], idx: int) -> bool:
     return False
 
 
-def _valid_state(matches: list[_Match], idx: int, entry: _Entry, negated: bool) -> bool:
+def _valid_state(matches: list[Match], idx: int, entry: Entry, negated: bool) -> bool:
     """Whether a state mention can name a partner rather than a team, venue, source or passport."""
     if negated:
         return False
@@ -717,18 +491,18 @@ def classify(title: str, text: str, lang: str | None = None, *,
 @lru_cache(maxsize=1)
 def _noise_prefixes() -> tuple[str, ...]:
     """Normalised openings of lines that link to other stories ("Lire aussi")."""
-    return tuple(normalize_text(p) for p in _load_yaml("signals.yaml")["noise_lines"])
+    return tuple(normalize_text(p) for p in load_yaml("signals.yaml")["noise_lines"])
 
 
 @lru_cache(maxsize=1)
 def _signal_sets() -> dict[str, frozenset[str] | dict[str, frozenset[str]]]:
     """Label and code sets that steer the rules rather than fill the lexicon."""
-    signals = _load_yaml("signals.yaml")
+    signals = load_yaml("signals.yaml")
     return {
         "shared_names": {label: frozenset(codes) for label, codes in signals["shared_names"].items()},
         "relational": frozenset(signals["relational"]),
         "forum_only": frozenset(signals["forum_only"]),
-        "security_organisations": frozenset(_load_yaml("partners.yaml")["security_organisations"]),
+        "security_organisations": frozenset(load_yaml("partners.yaml")["security_organisations"]),
     }
 
 
@@ -750,7 +524,7 @@ def _seats_as_organisations(mentions: list[_Mention]) -> list[_Mention]:
 @lru_cache(maxsize=1)
 def _seats() -> dict[str, str]:
     """Capital as written in partners.yaml -> code of the organisation seated there."""
-    return {name: org for org, names in _load_yaml("partners.yaml")["seats"].items() for name in names}
+    return {name: org for org, names in load_yaml("partners.yaml")["seats"].items() for name in names}
 
 
 def _first(mentions: list[_Mention], code: str) -> int:

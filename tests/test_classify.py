@@ -415,16 +415,16 @@ def test_lang_hint_does_not_change_the_verdict() -> None:
 def test_version_changes_when_an_analyst_edits_a_vocabulary(tmp_path, monkeypatch) -> None:
     import shutil
 
-    from pipelines import classify as module
+    from pipelines import lexicon as module
 
-    for path in module._DATA.glob("*.yaml"):
+    for path in module.DATA.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
-    monkeypatch.setattr(module, "_DATA", tmp_path)
-    before = module._vocabulary_digest()
+    monkeypatch.setattr(module, "DATA", tmp_path)
+    before = module.vocabulary_digest()
     assert CLASSIFIER_VERSION.endswith("+" + before)
     with open(tmp_path / "signals.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n# an analyst's note\n")
-    assert module._vocabulary_digest() != before
+    assert module.vocabulary_digest() != before
 
 
 # --- page noise and real-article phrasing (failures met on published pages) --
