@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from typing import Any
 
 from pipelines.normalize import normalize_for_search
 
@@ -66,9 +65,8 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK).bit_count()
 
 
-def find_cluster(db: Any, value: int) -> int | None:
+def find_cluster(conn: sqlite3.Connection, value: int) -> int | None:
     """Cluster id of the earliest stored article within MAX_DISTANCE bits of ``value``."""
-    conn: sqlite3.Connection = db.conn if hasattr(db, "conn") else db
     clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in BAND_WIDTHS)
     params: list[int] = [v for band, value_band in enumerate(simhash_bands(value)) for v in (band, value_band)]
     rows = conn.execute(

@@ -16,6 +16,7 @@ from pipelines.dating import date_article
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
 from pipelines.normalize import normalize_for_search
+from pipelines.store import search_text
 
 # Below this many characters the "body" is a menu or a cookie banner, not an
 # article: there is nothing to classify, and the page counts as an extraction
@@ -82,8 +83,7 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
         "date_raw": dated.raw,
         "fetched_at": page.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "content_hash": content_hash(extracted.text, normalized=normalized_text),
-        # the store's full-text column, computed here so the text is normalised once
-        "search_text": f"{normalize_for_search(title or '')} {normalized_text}".strip(),
+        "search_text": search_text(title, extracted.text, normalized_text=normalized_text),
         **verdict_columns(verdict),
     }
     return Processed(row, simhash(extracted.text, normalized=normalized_text), None, frozenset(flags))

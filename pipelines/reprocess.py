@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from pipelines.classify import CLASSIFIER_VERSION, classify
 from pipelines.process import PageInput, process_page, verdict_columns
-from pipelines.store import ArticleStore, decompress_html
+from pipelines.store import ArticleStore, decompress_html, parse_stored_time
 
 if TYPE_CHECKING:
     from crawler.config import Config, Source
@@ -53,8 +52,8 @@ def reprocess(store: ArticleStore, config: Config, *, full: bool = False,
         if full and html_z is not None:
             source = sources.get(source_name) or _stand_in_source(source_name, url, lang)
             page = PageInput(
-                url=url, source=source, html=decompress_html(html_z), fetched_at=datetime.fromisoformat(fetched_at),
-                feed_date=datetime.fromisoformat(feed_date) if feed_date else None, feed_title=feed_title,
+                url=url, source=source, html=decompress_html(html_z), fetched_at=parse_stored_time(fetched_at),
+                feed_date=parse_stored_time(feed_date), feed_title=feed_title,
             )
             processed = process_page(page, max_age_days=_NO_AGE_LIMIT, threshold=config.classifier.threshold,
                                      min_body_chars=config.health.min_body_chars)

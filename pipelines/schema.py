@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from pipelines.dedupe import simhash_bands
+
 migrations = Migrations("newsmon")
 
 
@@ -155,8 +157,6 @@ def m003_fulltext(db: sqlite_utils.Database) -> None:
 @migrations()
 def m004_simhash_seven_bands(db: sqlite_utils.Database) -> None:
     """Re-band stored fingerprints: the near-duplicate distance grew from 3 to 6 bits."""
-    from pipelines.dedupe import simhash_bands
-
     db.execute("DELETE FROM simhash_bands")
     rows = db.execute("SELECT id, simhash FROM articles WHERE simhash IS NOT NULL").fetchall()
     db.conn.executemany(

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from pipelines.dedupe import find_cluster, simhash_bands
 from pipelines.normalize import normalize_for_search
 from pipelines.schema import migrations
 
@@ -50,6 +51,12 @@ def parse_stored_time(value: str | None, default_tz: tzinfo = timezone.utc) -> d
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
+
+
+def search_text(title: str | None, text: str | None, *, normalized_text: str | None = None) -> str:
+    """The ``articles.search_text`` column the trigram index reads; pass ``normalized_text`` if already folded."""
+    body = normalized_text if normalized_text is not None else normalize_for_search(text or "")
+    return f"{normalize_for_search(title or '')} {body}".strip()
 
 
 def open_database(path: str | Path, *, timeout: float = 30.0) -> sqlite_utils.Database:
@@ -145,13 +152,11 @@ class ArticleStore:
         within a few bits, so copies republished by aggregators join the
         original's group; an article with no near twin starts its own.
         """
-        from pipelines.dedupe import simhash_bands, find_cluster  # local: dedupe imports nothing from here
-
         record = dict(row)
         record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
         record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
         if "search_text" not in record:
-            record["search_text"] = normalize_for_search(f"{record.get('title') or ''}\n{record.get('text') or ''}")
+            record["search_text"] = search_text(record.get("title"), record.get("text"))
         if simhash is not None:
             record["simhash"] = f"{simhash:016x}"
         with self._transaction():
@@ -161,7 +166,7 @@ class ArticleStore:
                 # a later UPDATE would make the FTS trigger re-index the whole text.
                 # Safe because the transaction holds the write lock.
                 article_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
-                cluster_id = (find_cluster(self.db, simhash) if simhash is not None else None) or article_id
+                cluster_id = (find_cluster(self.db.conn, simhash) if simhash is not None else None) or article_id
                 record.update(id=article_id, cluster_id=cluster_id)
                 columns = list(record)
                 self.db.execute(
@@ -219,7 +224,7 @@ class ArticleStore:
             current = self.db.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
             title = values.get("title", current[0]) or ""
             text = values.get("text", current[1]) or ""
-            values["search_text"] = normalize_for_search(f"{title}\n{text}")
+            values["search_text"] = search_text(title, text)
         assignments = ", ".join(f"{c} = ?" for c in values)
         with self._transaction():
             self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])

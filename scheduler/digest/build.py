@@ -83,7 +83,7 @@ def digest_window(conn: sqlite3.Connection, day: date, tz: ZoneInfo, now: dateti
     row = conn.execute(
         "SELECT max(sent_at) FROM digests WHERE status = 'sent' AND digest_date < ?", [day.isoformat()]
     ).fetchone()
-    since = datetime.fromisoformat(row[0]) if row and row[0] else until - timedelta(hours=FIRST_DIGEST_HOURS)
+    since = (parse_stored_time(row[0]) if row else None) or until - timedelta(hours=FIRST_DIGEST_HOURS)
     return since, until
 
 
