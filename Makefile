@@ -34,7 +34,7 @@ bench: $(TEST_STAMP)
 
 ## demo: crawl the built-in demo site served on 127.0.0.1
 demo: $(RUNTIME_STAMP)
-	$(PY) -m crawler.demo
+	$(VENV)/bin/newsmon demo
 
 clean:
 	rm -rf $(VENV) data/demo *.egg-info .pytest_cache

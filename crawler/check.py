@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
-from crawler.blocking import blocked_reason
+from crawler.block_pages import blocked_reason
 from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links
 from crawler.netguard import refusal_reason

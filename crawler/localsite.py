@@ -28,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
+# The built-in demo site (articles written for the project in ar/fr/en), also served to the tests.
+DEMO_SITE = Path(__file__).with_name("demo")
 _PLACEHOLDER = re.compile(r"\{\{(base|port|iso|rfc822|date|ar|fr|en):?(-?\d+)?\}\}")
 _AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر")
 _FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

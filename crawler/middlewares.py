@@ -17,7 +17,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
-from crawler.blocking import blocked_reason
+from crawler.block_pages import blocked_reason
 from crawler.urls import site_of
 
 if TYPE_CHECKING:

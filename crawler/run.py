@@ -4,8 +4,7 @@ Each source gets its own Scrapy crawler inside one ``AsyncCrawlerProcess``:
 its own stats, its own politeness slot and its own "blocked, stop now", while
 all of them share one reactor and one database connection.  Twisted's
 reactor cannot be restarted, so :func:`run_crawl` may be called once per
-process; the daemon runs each crawl as a ``newsmon crawl`` subprocess
-(research notes B1).  A first SIGINT/SIGTERM asks Scrapy to stop gracefully;
+process; the daemon runs each crawl as a ``newsmon crawl`` subprocess.  A first SIGINT/SIGTERM asks Scrapy to stop gracefully;
 the run is then recorded as ``interrupted`` with whatever was stored so far.
 """
 

@@ -3,7 +3,7 @@
 Scrapy's defaults suit a developer's scraping session, not a daily monitor:
 no size limit worth the name, immediate retries, 180 s timeouts, an HTTP
 cache and job directories that would make the next day's run see nothing new
-(research notes B4).  Everything that matters is set explicitly here so the
+(a reused JOBDIR crawled 0 pages on the second day).  Everything that matters is set explicitly here so the
 behaviour does not drift with Scrapy releases.
 """
 
@@ -78,8 +78,8 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
         },
-        "ITEM_PIPELINES": {"crawler.pipeline.StorePipeline": 300},
-        # A daily run must see the sites as they are today (B4): no cache, no job directory.
+        "ITEM_PIPELINES": {"crawler.store_pipeline.StorePipeline": 300},
+        # A daily run must see the sites as they are today: no cache, no job directory.
         "HTTPCACHE_ENABLED": False,
         "JOBDIR": None,
         "COOKIES_ENABLED": False,

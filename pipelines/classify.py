@@ -45,7 +45,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?؟;])\s+|\n+")
 
 @dataclass(frozen=True)
 class Verdict:
-    """Classifier output stored with each article (contract in DESIGN.md)."""
+    """Classifier output stored with each article (a contract other parts rely on: see README, "Python entry points")."""
 
     flagged: bool
     score: float

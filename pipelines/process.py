@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
-from pipelines.dating import date_article
+from pipelines.article_date import date_article
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
 from pipelines.normalize import normalize_for_search

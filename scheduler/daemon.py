@@ -3,7 +3,7 @@
 APScheduler 3 ``BlockingScheduler`` with an in-memory job store: the
 schedule lives in config.yaml and the daemon's memory, its state in the
 database (``crawl_runs``, ``digests``), so nothing pickled can drift from the
-config (research notes B2).  Catch-up is therefore ours, not APScheduler's:
+config (and a persistent store re-adding jobs at start would lose a missed run).  Catch-up is therefore ours, not APScheduler's:
 at start-up the digest check runs once and sends a digest that fell due while
 the daemon was down.  One daemon per database, enforced by an OS lock.
 """

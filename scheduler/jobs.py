@@ -2,7 +2,7 @@
 
 A crawl runs as ``python -m scheduler.cli crawl`` in a child process: Twisted's
 reactor cannot be restarted inside one process, and a crash or a leak in one
-crawl must not take the daemon down (research notes B1).  The child writes
+crawl must not take the daemon down.  The child writes
 its own ``crawl_runs`` row; the daemon adds what only it can know: a child
 that died before recording anything, or one killed by a signal.
 """

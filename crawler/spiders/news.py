@@ -5,7 +5,7 @@ configuration change.  The spider's job is discovery and restraint: find
 article URLs, drop the ones that are off-site, too old by their feed date or
 already in the database *before* requesting them, and stop asking a site that
 has started to block us.  Extraction, dating and storage happen in the item
-pipeline (``crawler.pipeline``).
+pipeline (``crawler.store_pipeline``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.blocking import blocked_reason
+from crawler.block_pages import blocked_reason
 from crawler.failures import describe_failure
 from crawler.feeds import Entry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page

@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.evaluate import LabelsError, evaluate_file, format_report
 
-LABELS = Path(__file__).parent / "data" / "labels_small.jsonl"
+LABELS = Path(__file__).parents[1] / "data" / "labels_small.jsonl"
 
 
 def test_metrics_on_small_file() -> None:

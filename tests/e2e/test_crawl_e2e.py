@@ -15,6 +15,8 @@ import pytest
 from crawler.localsite import days_ago
 from sites import FixtureWeb, run_newsmon
 
+pytestmark = pytest.mark.e2e
+
 ROWS = "SELECT url, source, title, text, published_at, date_origin, content_hash, cluster_id FROM articles ORDER BY url"
 
 

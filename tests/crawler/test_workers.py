@@ -15,7 +15,7 @@ from crawler.config import Source
 from crawler.workers import PagePool, WorkerCrashed
 from pipelines.process import PageInput, process_page
 
-HTML = (Path(__file__).parent / "fixtures" / "process" / "ar_cooperation.html").read_text(encoding="utf-8")
+HTML = (Path(__file__).parents[1] / "fixtures" / "process" / "ar_cooperation.html").read_text(encoding="utf-8")
 SOURCE = Source(name="site-ar", url="https://news.example.ma/", lang="ar", article_pattern=re.compile(r"\.html$"))
 LIMITS = {"max_age_days": 7, "threshold": 0.5, "min_body_chars": 300}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.store import ArticleStore, iso, open_database
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(tmp_path: Path) -> Path:

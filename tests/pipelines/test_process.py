@@ -14,7 +14,7 @@ from pipelines.process import PageInput, process_page
 from pipelines.reprocess import reprocess
 from pipelines.store import ArticleStore, open_database
 
-FIXTURES = Path(__file__).parent / "fixtures" / "process"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "process"
 FETCHED = datetime(2025, 11, 22, 9, 0, tzinfo=timezone.utc)
 SOURCE_AR = Source(name="site-ar", url="https://news.example.ma/", lang="ar", article_pattern=re.compile(r"\.html$"))
 SOURCE_FR = Source(name="site-fr", url="https://fr.example.ma/", lang="fr", article_pattern=re.compile(r"\.html$"))

@@ -25,6 +25,8 @@ from pipelines.health import SourceHealth, source_health
 from pipelines.store import open_database
 from scheduler.cli import cli
 
+pytestmark = pytest.mark.e2e
+
 # The fixture site keeps a few pathological pages (500, slow, oversized) on
 # purpose; they are a third of its requests, which is not what these tests are about.
 HEALTH = "health:\n  degraded_error_ratio: 0.5\n"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from pipelines.dating import DatedArticle, date_article
+from pipelines.article_date import DatedArticle, date_article
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 NOW = datetime(2025, 11, 22, 12, 0, tzinfo=CASABLANCA)

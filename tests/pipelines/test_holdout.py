@@ -32,7 +32,7 @@ import pytest
 from pipelines.classify import classify
 from pipelines.evaluate import evaluate_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from scheduler.jobs import CrawlProcess
 from tests.conftest import SmtpSink
 from tests.sites import FixtureWeb
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sites import NEWSMON, run_newsmon
 
+pytestmark = pytest.mark.e2e
+
 
 def source_runs(folder: Path) -> dict[str, sqlite3.Row]:
     db = sqlite3.connect(folder / "newsmon.db")
@@ -131,7 +133,7 @@ def test_a_killed_crawl_leaves_no_worker_process_behind(news_site, tmp_path: Pat
 
 
 def test_demo_crawls_the_built_in_site(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "crawler.demo"], cwd=tmp_path, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "scheduler.cli", "demo"], cwd=tmp_path, capture_output=True, text=True,
                             timeout=90)
     assert result.returncode == 0, result.stderr
     db = sqlite3.connect(tmp_path / "data" / "demo" / "newsmon.db")

@@ -18,7 +18,7 @@ import yaml
 from crawler.config import Source, load_config
 from crawler.urls import canonical_url, readable_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = yaml.safe_load((ROOT / "tests" / "fixtures" / "source_urls.yaml").read_text(encoding="utf-8"))
 CONFIG = load_config(ROOT / "config.yaml")
 REJECT_KINDS = ("category", "tag", "author", "pagination")

@@ -20,7 +20,7 @@ from pipelines.store import ArticleStore, iso, open_database
 from scheduler.digest import deliver_digest, due_digest_day
 from tests.conftest import SmtpSink, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(timezone.utc)
 
 AR_TEXT = ("استقبل المدير العام للأمن الوطني ولمراقبة التراب الوطني بالرباط نظيره الإسباني، وأجرى الجانبان مباحثات ثنائية "

@@ -23,7 +23,7 @@ from crawler.feeds import parse_feed, parse_sitemap
 from crawler.urls import canonical_url
 from pipelines.process import PageInput, process_page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 CONFIG = load_config(ROOT / "config.yaml")
 EXPECTATIONS = sorted(PAGES.glob("*/*.yaml"))

@@ -1,4 +1,4 @@
-"""``make demo``: crawl a small built-in news site on 127.0.0.1 and show what was stored.
+"""``newsmon demo`` (``make demo``): crawl a small built-in news site on 127.0.0.1 and show what was stored.
 
 A newcomer without internet access (or without wanting to touch real
 newspapers yet) sees the whole flow: feeds read, articles fetched,
@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 from crawler.config import ConfigError, load_config
-from crawler.localsite import LocalSite
+from crawler.localsite import DEMO_SITE, LocalSite
 from crawler.run import run_crawl
 from pipelines.store import StoreError, open_readonly, search_articles
 from scheduler.report import format_crawl_summary, format_search_hit
 
-SITE = Path(__file__).with_name("demo")
 WORKDIR = Path("data/demo")
 QUERIES = ("التعاون الأمني", "coopération sécuritaire", "security")
 
@@ -30,14 +29,15 @@ def demo_config(base: str) -> str:
         pattern = rf"^{re.escape(base)}/{lang}/[^/?#]+-\d+\.html$"
         sources.append(f"  - name: demo-{lang}\n    url: '{base}/'\n    lang: {lang}\n"
                        f"    feeds: ['{base}/{lang}/feed.xml']\n    article_pattern: '{pattern}'\n")
-    return ("# Written by `python -m crawler.demo`: the built-in demo site on loopback.\n"
+    return ("# Written by `newsmon demo`: the built-in demo site on loopback.\n"
             "database: newsmon.db\nsources:\n" + "".join(sources) +
             "crawl:\n  download_delay: 0\n  autothrottle: false\n  timeout: 10\n"
             "  allow_private_networks: true   # the demo site is on 127.0.0.1\n")
 
 
-def main() -> int:
-    site = LocalSite(SITE).start()
+def run_demo() -> int:
+    """Serve the demo site, crawl it into data/demo/, print the summary and three searches; return the exit code."""
+    site = LocalSite(DEMO_SITE).start()
     try:
         WORKDIR.mkdir(parents=True, exist_ok=True)
         config_path = WORKDIR / "config.yaml"
@@ -61,6 +61,3 @@ def main() -> int:
     print("\n* = flagged as security cooperation")
     return 1 if result.all_failed else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from twisted.python.failure import Failure
 
-from crawler.blocking import blocked_reason
+from crawler.block_pages import blocked_reason
 from crawler.failures import describe_failure
 from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page

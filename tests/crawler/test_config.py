@@ -106,5 +106,5 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_shipped_config_is_valid() -> None:
-    config = load_config(Path(__file__).parent.parent / "config.yaml")
+    config = load_config(Path(__file__).parents[2] / "config.yaml")
     assert config.enabled_sources
