@@ -302,7 +302,7 @@ def demo() -> None:
 
 @cli.group("config")
 def config_group() -> None:
-    """Check the configuration file."""
+    """Work with the configuration file (validate it before a daemon restart)."""
 
 
 @config_group.command("check")

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from sites import NEWSMON, run_newsmon
 
 pytestmark = pytest.mark.e2e
