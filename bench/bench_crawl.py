@@ -122,12 +122,13 @@ def pipeline_alone(site, articles: list[tuple[str, str]], config_path: Path) -> 
     from pipelines.process import PageInput, process_page
 
     config = load_config(config_path)
-    sources = {s.lang: s for s in config.sources}
+    sources = {s.lang: config.page_sources()[s.name] for s in config.sources}
+    settings = config.process_settings()
     now = datetime.now(timezone.utc)
     start = time.perf_counter()
     for path, name in articles:
         page = PageInput(site.url + path, sources[path[1:3]], site.page(name), now)
-        process_page(page, max_age_days=7, threshold=0.5, min_body_chars=300)
+        process_page(page, settings)
     return time.perf_counter() - start
 
 

@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from crawler.config import Config, CrawlSettings, Source
 
 MAX_WORKERS = 16
-# A check is a one-off: the article's age does not matter, only whether it can be read and dated.
-ANY_AGE_DAYS = 365_000
 
 
 class FetchError(Exception):
@@ -159,17 +157,18 @@ def _homepage_links(result: CheckResult, url: str, fetch: Fetcher) -> list[str]:
 
 
 def _try_article(result: CheckResult, source: Source, url: str, config: Config, fetch: Fetcher) -> None:
-    from pipelines.process import PageInput, process_page  # trafilatura is heavy: load it only when needed
+    # trafilatura is heavy: load it only when needed.  A check is a one-off: the
+    # article's age does not matter, only whether it can be read and dated.
+    from pipelines.process import PageInput, process_page
 
     result.article_url = url
     response = _fetch(result, url, fetch)
     if response is None:
         return
     html = response.text if isinstance(response, HtmlResponse) else response.body.decode("utf-8", "replace")
-    page = PageInput(url=url, source=source, html=html, fetched_at=utc_now())
+    page = PageInput(url=url, source=config.page_sources()[source.name], html=html, fetched_at=utc_now())
     try:
-        processed = process_page(page, max_age_days=ANY_AGE_DAYS, threshold=config.classifier.threshold,
-                                 min_body_chars=config.health.min_body_chars)
+        processed = process_page(page, config.process_settings(age_limit=False))
     except Exception as exc:  # as in the crawl's pipeline: a page that breaks the extractor is a finding, not a crash
         result.extraction_ok = False
         result.problems.append(f"{url}: processing failed: {type(exc).__name__}: {str(exc)[:200]}")

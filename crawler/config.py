@@ -4,15 +4,21 @@ Every mistake becomes one :class:`ConfigError` line naming the file, the line
 and the dotted key (``config.yaml:14: crawl.timeout: expected a number``), so
 an analyst editing the file never meets a traceback.  YAML is composed into
 nodes first because only nodes remember their line numbers.
+
+Each key is declared once, with :func:`pipelines.config_fields.setting`, in
+the settings dataclass of the stage that reads it: the crawl's and the
+daemon's here, the page stage's in :mod:`pipelines.process`, health's in
+:mod:`pipelines.health`.  :class:`Config` assembles them; the loader below
+walks the declarations, and a test holds the shipped config.yaml to their
+defaults.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import zoneinfo
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +26,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-LANGS = ("ar", "fr", "en")
+from pipelines.config_fields import (
+    FilePath, ListOf, Number, Section, SettingError, boolean, css_selector, declared, email_address, http_url,
+    is_required, lang_code, optional_text, regex, setting, text, timezone_name,
+)
+from pipelines.health import HealthSettings
+from pipelines.process import ClassifierSettings, PageSource, ProcessSettings
+
 SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -28,17 +40,36 @@ class ConfigError(ValueError):
     """A configuration mistake, already phrased as one line for the user."""
 
 
+def _slug(value: Any) -> str:
+    value = text(value)
+    if not SOURCE_NAME_RE.match(value):
+        raise SettingError(f"use a lower-case slug such as hespress-ar, got {value!r}")
+    return value
+
+
+def _cron(value: Any) -> str:
+    value = text(value)
+    fields = value.split()
+    if len(fields) not in (5, 6):
+        raise SettingError(f"expected a cron expression of 5 fields (or 6 with seconds first), got {value!r}")
+    try:
+        cron_trigger(value, "UTC")
+    except (ValueError, TypeError) as exc:
+        raise SettingError(f"invalid cron expression {value!r}: {exc}") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Source:
-    name: str
-    url: str
-    lang: str
-    article_pattern: re.Pattern[str]
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    start_urls: tuple[str, ...] = ()
-    enabled: bool = True
-    date_selector: str | None = None
+    name: str = setting(check=_slug, help="unique slug naming the source in every report")
+    url: str = setting(check=http_url, help="homepage; its host is the one the crawl stays on")
+    lang: str = setting(check=lang_code, help="language of its articles: ar | fr | en")
+    article_pattern: re.Pattern[str] = setting(check=regex, help="regular expression matching its article URLs")
+    feeds: tuple[str, ...] = setting((), check=ListOf(http_url), help="RSS/Atom feeds")
+    sitemaps: tuple[str, ...] = setting((), check=ListOf(http_url), help="sitemaps or sitemap indexes")
+    start_urls: tuple[str, ...] = setting((), check=ListOf(http_url), help="listing pages followed through pagination")
+    enabled: bool = setting(True, check=boolean, help="false keeps the entry but skips it")
+    date_selector: str | None = setting(None, check=css_selector, help="CSS selector of the date when a site hides it")
 
     @property
     def host(self) -> str:
@@ -50,85 +81,85 @@ class Source:
 
 @dataclass(frozen=True)
 class CrawlSettings:
-    user_agent: str = "newsmon/0.1 (+https://example.org/newsmon)"
-    obey_robots: bool = True
-    download_delay: float = 1.0
-    autothrottle: bool = True
-    concurrent_per_site: int = 2
-    timeout: float = 30.0
-    retries: int = 2
-    max_page_bytes: int = 5_000_000
-    max_age_days: int = 7
-    keep_html: bool = True
-    keep_html_days: int = 90  # older pages' HTML is dropped after each crawl; 0 keeps it for ever
-    allow_private_networks: bool = False
-    listing_depth: int = 3
-    max_run_minutes: float = 60.0
-    max_articles_per_source: int = 300
-    workers: int = 0  # processes for extraction and classification; 0 = one per core, at most 4
+    user_agent: str = setting("newsmon/0.1 (+https://example.org/newsmon)", check=text,
+                              help="honest, with a contact URL")
+    obey_robots: bool = setting(True, check=boolean, help="obey robots.txt")
+    download_delay: float = setting(1.0, check=Number(), help="seconds between requests to one site")
+    autothrottle: bool = setting(True, check=boolean, help="adapt the delay to the site's latency")
+    concurrent_per_site: int = setting(2, check=Number(minimum=1, integer=True), help="parallel requests per site")
+    timeout: float = setting(30.0, check=Number(minimum=0.1), help="seconds per request")
+    retries: int = setting(2, check=Number(integer=True), help="extra attempts on 5xx, 429 and timeouts, with back-off")
+    max_page_bytes: int = setting(5_000_000, check=Number(minimum=1024, integer=True),
+                                  help="larger responses are abandoned")
+    max_age_days: int = setting(7, check=Number(minimum=1, integer=True), help="articles older than this are not stored")
+    keep_html: bool = setting(True, check=boolean, help="store compressed HTML so `newsmon reprocess` needs no network")
+    keep_html_days: int = setting(90, check=Number(integer=True),
+                                  help="drop stored HTML older than this after each crawl (0 = keep for ever)")
+    allow_private_networks: bool = setting(False, check=boolean,
+                                           help="refuse loopback/private/link-local targets (redirects included)")
+    listing_depth: int = setting(3, check=Number(integer=True), help="listing pages followed through pagination, per start URL")
+    max_run_minutes: float = setting(60.0, check=Number(minimum=1), help="a crawl running longer is stopped (its results are kept)")
+    max_articles_per_source: int = setting(300, check=Number(minimum=1, integer=True),
+                                           help="article pages fetched per source and run, newest first; the rest wait")
+    workers: int = setting(0, check=Number(integer=True),
+                           help="processes extracting and classifying pages; 0 = one per core (at most 4)")
 
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    crawl: str = "0 6,18 * * *"
-    digest: str = "30 7 * * *"
-    catchup_hours: float = 12.0
+    crawl: str = setting("0 6,18 * * *", check=_cron, help="cron in `timezone`; 6 fields = seconds first")
+    digest: str = setting("30 7 * * *", check=_cron, help="cron in `timezone`")
+    catchup_hours: float = setting(12.0, check=Number(),
+                                   help="a digest missed while the daemon was down is sent if this late at most")
 
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    host: str = "localhost"
-    port: int = 25
-    starttls: bool = False
-    ssl: bool = False
-    username: str | None = None
-    password_env: str = "NEWSMON_SMTP_PASSWORD"
-    timeout: float = 30.0
+    host: str = setting("localhost", check=text, help="SMTP server")
+    port: int = setting(25, check=Number(minimum=1, integer=True), help="SMTP port")
+    starttls: bool = setting(False, check=boolean, help="upgrade the connection with STARTTLS")
+    ssl: bool = setting(False, check=boolean, help="implicit TLS (port 465); exclusive with starttls")
+    username: str | None = setting(None, check=optional_text,
+                                   help="login only when set; the password comes from password_env")
+    password_env: str = setting("NEWSMON_SMTP_PASSWORD", check=text, help="environment variable holding the password")
+    timeout: float = setting(30.0, check=Number(minimum=0.1), help="seconds per SMTP operation")
 
 
 @dataclass(frozen=True)
 class DigestSettings:
-    to: tuple[str, ...] = ("analyst@example.org",)
-    sender: str = "newsmon@example.org"
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    language: str = "fr"
-    send_empty: bool = True
-    max_stories: int = 200
-
-
-@dataclass(frozen=True)
-class ClassifierSettings:
-    threshold: float = 0.5
+    to: tuple[str, ...] = setting(("analyst@example.org",), check=ListOf(email_address), help="recipients")
+    sender: str = setting("newsmon@example.org", check=email_address, help="From: address", key="from")
+    smtp: SmtpSettings = setting(default_factory=SmtpSettings, check=Section(SmtpSettings), help="the mail server")
+    language: str = setting("fr", check=lang_code, help="language of partner names and headings (ar | fr | en)")
+    send_empty: bool = setting(True, check=boolean,
+                               help="send a short \"nothing today\" mail so analysts know newsmon is alive")
+    max_stories: int = setting(200, check=Number(minimum=1, integer=True), help="stories listed at most")
 
 
 @dataclass(frozen=True)
 class DaemonSettings:
-    log_file: Path | None = None
-    stop_grace_seconds: float = 30.0
-
-
-@dataclass(frozen=True)
-class HealthSettings:
-    silent_floor_hours: float = 48.0
-    degraded_error_ratio: float = 0.3
-    min_body_chars: int = 300
-    window_runs: int = 3
-    silent_gap_factor: float = 2.0
-    history_days: int = 30
+    log_file: Path | None = setting(None, check=FilePath(optional=True),
+                                    help="also log to this file (stderr always); rotated at 5 MB, 3 kept")
+    stop_grace_seconds: float = setting(30.0, check=Number(),
+                                        help="on SIGTERM, time a running crawl gets before it is killed")
 
 
 @dataclass(frozen=True)
 class Config:
     path: Path
-    database: Path
-    timezone: str = "Africa/Casablanca"
-    sources: tuple[Source, ...] = ()
-    crawl: CrawlSettings = field(default_factory=CrawlSettings)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    digest: DigestSettings = field(default_factory=DigestSettings)
-    classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
-    daemon: DaemonSettings = field(default_factory=DaemonSettings)
-    health: HealthSettings = field(default_factory=HealthSettings)
+    database: Path = setting(check=FilePath(), help="SQLite file, created on first use (opens in Datasette)")
+    timezone: str = setting("Africa/Casablanca", check=timezone_name,
+                            help="IANA zone for schedules, digest dates and undated page times")
+    sources: tuple[Source, ...] = setting((), check=ListOf(Section(Source)), help="the news sites to crawl")
+    crawl: CrawlSettings = setting(default_factory=CrawlSettings, check=Section(CrawlSettings), help="politeness and limits")
+    schedule: ScheduleSettings = setting(default_factory=ScheduleSettings, check=Section(ScheduleSettings),
+                                         help="when the daemon crawls and sends the digest")
+    digest: DigestSettings = setting(default_factory=DigestSettings, check=Section(DigestSettings), help="the daily e-mail")
+    classifier: ClassifierSettings = setting(default_factory=ClassifierSettings, check=Section(ClassifierSettings),
+                                             help="the security-cooperation classifier")
+    daemon: DaemonSettings = setting(default_factory=DaemonSettings, check=Section(DaemonSettings), help="the daemon")
+    health: HealthSettings = setting(default_factory=HealthSettings, check=Section(HealthSettings),
+                                     help="when a source counts as degraded or silent")
 
     @property
     def enabled_sources(self) -> tuple[Source, ...]:
@@ -147,26 +178,33 @@ class Config:
             return self.enabled_sources
         return tuple(self.source(n) for n in names)
 
+    def process_settings(self, *, age_limit: bool = True) -> ProcessSettings:
+        """What the page stage reads; ``age_limit=False`` for pages judged long after their crawl."""
+        return ProcessSettings(
+            max_age_days=self.crawl.max_age_days if age_limit else None,
+            threshold=self.classifier.threshold,
+            min_body_chars=self.health.min_body_chars,
+            timezone=self.timezone,
+        )
+
+    def page_sources(self) -> dict[str, PageSource]:
+        """Every configured source as the page stage sees it, by name."""
+        return {s.name: PageSource(s.name, s.lang, s.date_selector) for s in self.sources}
+
 
 # --------------------------------------------------------------------------
-# Validation machinery: each field knows how to check one YAML node.
-
-_Checker = Callable[[Any, str], Any]
+# The loader: walks the declared settings, node by node, so that every
+# mistake can name its line.
 
 
 @dataclass
 class _Ctx:
     path: Path
+    base: Path  # the config file's folder: relative paths in the file are relative to it
 
     def fail(self, node: yaml.Node | None, key: str, message: str) -> ConfigError:
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         return ConfigError(f"{self.path.name}{line}: {key}: {message}")
-
-
-def _scalar(ctx: _Ctx, node: yaml.Node, key: str) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise ctx.fail(node, key, "expected a single value, got a list or mapping")
-    return _construct(node)
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -177,69 +215,118 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _as_str(ctx: _Ctx, node: yaml.Node, key: str, *, allow_none: bool = False) -> str | None:
-    value = _scalar(ctx, node, key)
-    if value is None and allow_none:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ctx.fail(node, key, f"expected a non-empty string, got {value!r}")
-    return value.strip()
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and _construct(node) is None
 
 
-def _as_bool(ctx: _Ctx, node: yaml.Node, key: str) -> bool:
-    value = _scalar(ctx, node, key)
-    if not isinstance(value, bool):
-        raise ctx.fail(node, key, f"expected true or false, got {value!r}")
-    return value
-
-
-def _as_number(ctx: _Ctx, node: yaml.Node, key: str, *, integer: bool = False, minimum: float = 0) -> float | int:
-    value = _scalar(ctx, node, key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-        kind = "an integer" if integer else "a number"
-        raise ctx.fail(node, key, f"expected {kind}, got {value!r}")
-    if value < minimum:
-        raise ctx.fail(node, key, f"must be at least {minimum}, got {value!r}")
-    return value
-
-
-def _as_url(ctx: _Ctx, node: yaml.Node, key: str) -> str:
-    value = _as_str(ctx, node, key)
-    assert value is not None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ctx.fail(node, key, f"expected an http(s) URL, got {value!r}")
-    return value
-
-
-def _as_list(ctx: _Ctx, node: yaml.Node, key: str, item: Callable[[_Ctx, yaml.Node, str], Any]) -> tuple[Any, ...]:
-    if isinstance(node, yaml.ScalarNode) and _construct(node) is None:
-        return ()
-    if not isinstance(node, yaml.SequenceNode):
-        raise ctx.fail(node, key, "expected a list")
-    return tuple(item(ctx, child, f"{key}[{i}]") for i, child in enumerate(node.value))
-
-
-def _as_regex(ctx: _Ctx, node: yaml.Node, key: str) -> re.Pattern[str]:
-    value = _as_str(ctx, node, key)
-    assert value is not None
+def _value(ctx: _Ctx, node: yaml.Node, key: str, check: Any) -> Any:
+    """Check one node against its declaration, recursing into lists and sections."""
+    if isinstance(check, Section):
+        return _section(ctx, node, key, check.cls)
+    if isinstance(check, ListOf) and not _is_null(node):
+        if not isinstance(node, yaml.SequenceNode):
+            raise ctx.fail(node, key, "expected a list")
+        if check.non_empty and not node.value:
+            raise ctx.fail(node, key, "expected at least one item")
+        return tuple(_value(ctx, child, f"{key}[{i}]", check.item) for i, child in enumerate(node.value))
+    if not isinstance(node, yaml.ScalarNode):
+        raise ctx.fail(node, key, "expected a single value, got a list or mapping")
     try:
-        return re.compile(value)
-    except re.error as exc:
-        raise ctx.fail(node, key, f"invalid regular expression: {exc}") from None
+        value = check(_construct(node))
+        if isinstance(check, FilePath) and value is not None:
+            return _writable_path(value, ctx.base)
+        return value
+    except SettingError as exc:
+        raise ctx.fail(node, key, str(exc)) from None
 
 
-def _as_cron(ctx: _Ctx, node: yaml.Node, key: str) -> str:
-    value = _as_str(ctx, node, key)
-    assert value is not None
-    fields = value.split()
-    if len(fields) not in (5, 6):
-        raise ctx.fail(node, key, f"expected a cron expression of 5 fields (or 6 with seconds first), got {value!r}")
+def _mapping(ctx: _Ctx, node: yaml.Node, key: str, allowed: Collection[str]) -> dict[str, yaml.Node]:
+    """Return the mapping's child nodes, refusing unknown and repeated keys."""
+    if _is_null(node):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.fail(node, key or "(top level)", "expected a mapping of keys to values")
+    children: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        name = _construct(key_node)
+        dotted = f"{key}.{name}" if key else str(name)
+        if name not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise ctx.fail(key_node, dotted, f"unknown key (expected one of: {hint})")
+        if name in children:
+            raise ctx.fail(key_node, dotted, "key given twice")
+        children[name] = value_node
+    return children
+
+
+def _section(ctx: _Ctx, node: yaml.Node, key: str, cls: type, **given: Any) -> Any:
+    """Build one settings dataclass from a mapping node, defaults for what is absent."""
+    settings = dict(declared(cls))
+    children = _mapping(ctx, node, key, settings)
+    values = dict(given)
+    for name, item in settings.items():
+        dotted = f"{key}.{name}" if key else name
+        if name in children:
+            values[item.name] = _value(ctx, children[name], dotted, item.metadata["check"])
+        elif is_required(item):
+            raise ctx.fail(node, dotted, "required key is missing")
     try:
-        cron_trigger(value, "UTC")
-    except (ValueError, TypeError) as exc:
-        raise ctx.fail(node, key, f"invalid cron expression {value!r}: {exc}") from None
-    return value
+        built = cls(**values)
+    except SettingError as exc:  # a rule between keys of one section (see __post_init__)
+        raise ctx.fail(node, key or "(top level)", str(exc)) from None
+    for rule in _CROSS_CHECKS.get(cls, ()):
+        rule(ctx, built, node, children, key)
+    return built
+
+
+def _writable_path(value: str, base: Path) -> Path:
+    """Resolve against the config's folder; refuse a folder that cannot be created or written.
+
+    Nothing is created here: validating a configuration must not touch the disk.
+    """
+    path = Path(os.path.expanduser(value))
+    if not path.is_absolute():
+        path = base / path
+    if path.is_dir():
+        raise SettingError(f"{str(path)!r} is a directory, expected a file")
+    existing = path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SettingError(f"cannot create directory {str(path.parent)!r}: {str(existing)!r} is not a directory")
+    if not os.access(existing, os.W_OK):
+        raise SettingError(f"directory {str(existing)!r} is not writable")
+    return path
+
+
+def _sources_on_their_host(ctx: _Ctx, source: Source, node: yaml.Node, children: dict[str, yaml.Node], key: str) -> None:
+    for list_key in ("feeds", "sitemaps", "start_urls"):
+        for i, address in enumerate(getattr(source, list_key)):
+            if urlsplit(address).hostname != source.host:
+                child = children[list_key].value[i]
+                raise ctx.fail(child, f"{key}.{list_key}[{i}]", f"{address!r} is not on the source's host {source.host!r}")
+
+
+def _unique_source_names(ctx: _Ctx, config: Config, node: yaml.Node, children: dict[str, yaml.Node], key: str) -> None:
+    seen: dict[str, int] = {}
+    for i, source in enumerate(config.sources):
+        if source.name in seen:
+            raise ctx.fail(children["sources"].value[i], f"sources[{i}].name",
+                           f"duplicate source name {source.name!r} (first at sources[{seen[source.name]}])")
+        seen[source.name] = i
+
+
+def _one_kind_of_tls(ctx: _Ctx, smtp: SmtpSettings, node: yaml.Node, children: dict[str, yaml.Node], key: str) -> None:
+    if smtp.ssl and smtp.starttls:
+        raise ctx.fail(node, key, "choose either ssl or starttls, not both")
+
+
+# Rules that involve more than one key, run after the section is built.
+_CROSS_CHECKS: dict[type, tuple[Callable[..., None], ...]] = {
+    Source: (_sources_on_their_host,),
+    Config: (_unique_source_names,),
+    SmtpSettings: (_one_kind_of_tls,),
+}
 
 
 def cron_trigger(expression: str, timezone: str) -> Any:
@@ -261,120 +348,6 @@ def next_fire_times(config: Config, now: datetime) -> dict[str, datetime | None]
     }
 
 
-def _as_timezone(ctx: _Ctx, node: yaml.Node, key: str) -> str:
-    value = _as_str(ctx, node, key)
-    assert value is not None
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ctx.fail(node, key, f"unknown time zone {value!r} (use an IANA name such as Africa/Casablanca)") from None
-    return value
-
-
-def _as_email(ctx: _Ctx, node: yaml.Node, key: str) -> str:
-    value = _as_str(ctx, node, key)
-    assert value is not None
-    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value):
-        raise ctx.fail(node, key, f"expected an e-mail address, got {value!r}")
-    return value
-
-
-def _as_lang(ctx: _Ctx, node: yaml.Node, key: str) -> str:
-    value = _as_str(ctx, node, key)
-    if value not in LANGS:
-        raise ctx.fail(node, key, f"expected one of {', '.join(LANGS)}, got {value!r}")
-    return value
-
-
-def _mapping(ctx: _Ctx, node: yaml.Node, key: str, allowed: dict[str, Any]) -> dict[str, yaml.Node]:
-    """Return the mapping's child nodes, refusing unknown and repeated keys."""
-    if isinstance(node, yaml.ScalarNode) and _construct(node) is None:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        raise ctx.fail(node, key or "(top level)", "expected a mapping of keys to values")
-    children: dict[str, yaml.Node] = {}
-    for key_node, value_node in node.value:
-        name = _construct(key_node)
-        dotted = f"{key}.{name}" if key else str(name)
-        if name not in allowed:
-            hint = ", ".join(sorted(allowed))
-            raise ctx.fail(key_node, dotted, f"unknown key (expected one of: {hint})")
-        if name in children:
-            raise ctx.fail(key_node, dotted, "key given twice")
-        children[name] = value_node
-    return children
-
-
-def _section(ctx: _Ctx, node: yaml.Node | None, key: str, cls: type, checkers: dict[str, _Checker]) -> Any:
-    if node is None:
-        return cls()
-    children = _mapping(ctx, node, key, checkers)
-    values = {_FIELD_RENAMES.get(name, name): checkers[name](child, f"{key}.{name}") for name, child in children.items()}
-    return cls(**values)
-
-
-_FIELD_RENAMES = {"from": "sender"}
-
-
-def _source(ctx: _Ctx, node: yaml.Node, key: str) -> Source:
-    checkers: dict[str, _Checker] = {
-        "name": lambda n, k: _as_str(ctx, n, k),
-        "url": lambda n, k: _as_url(ctx, n, k),
-        "lang": lambda n, k: _as_lang(ctx, n, k),
-        "feeds": lambda n, k: _as_list(ctx, n, k, _as_url),
-        "sitemaps": lambda n, k: _as_list(ctx, n, k, _as_url),
-        "start_urls": lambda n, k: _as_list(ctx, n, k, _as_url),
-        "article_pattern": lambda n, k: _as_regex(ctx, n, k),
-        "enabled": lambda n, k: _as_bool(ctx, n, k),
-        "date_selector": lambda n, k: _as_selector(ctx, n, k),
-    }
-    children = _mapping(ctx, node, key, checkers)
-    for required in ("name", "url", "lang", "article_pattern"):
-        if required not in children:
-            raise ctx.fail(node, f"{key}.{required}", "required key is missing")
-    values = {name: checkers[name](child, f"{key}.{name}") for name, child in children.items()}
-    if not SOURCE_NAME_RE.match(values["name"]):
-        raise ctx.fail(children["name"], f"{key}.name", f"use a lower-case slug such as hespress-ar, got {values['name']!r}")
-    source = Source(**values)
-    for list_key in ("feeds", "sitemaps", "start_urls"):
-        for i, url in enumerate(getattr(source, list_key)):
-            if urlsplit(url).hostname != source.host:
-                child = children[list_key].value[i]
-                raise ctx.fail(child, f"{key}.{list_key}[{i}]", f"{url!r} is not on the source's host {source.host!r}")
-    return source
-
-
-def _as_selector(ctx: _Ctx, node: yaml.Node, key: str) -> str | None:
-    value = _as_str(ctx, node, key, allow_none=True)
-    if value is None:
-        return None
-    from cssselect import GenericTranslator, SelectorError
-
-    try:
-        GenericTranslator().css_to_xpath(value)
-    except SelectorError as exc:
-        raise ctx.fail(node, key, f"invalid CSS selector {value!r}: {exc}") from None
-    return value
-
-
-def _writable_path(ctx: _Ctx, node: yaml.Node, key: str, base: Path) -> Path:
-    value = _as_str(ctx, node, key)
-    assert value is not None
-    path = Path(os.path.expanduser(value))
-    if not path.is_absolute():
-        path = base / path
-    parent = path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ctx.fail(node, key, f"cannot create directory {str(parent)!r}: {exc.strerror}") from None
-    if not os.access(parent, os.W_OK):
-        raise ctx.fail(node, key, f"directory {str(parent)!r} is not writable")
-    if path.is_dir():
-        raise ctx.fail(node, key, f"{str(path)!r} is a directory, expected a file")
-    return path
-
-
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read, validate and resolve a configuration file.
 
@@ -382,15 +355,14 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     directory, so a daemon started from anywhere finds the same database.
     """
     config_path = Path(path)
-    ctx = _Ctx(config_path)
     try:
-        text = config_path.read_text(encoding="utf-8")
+        text_ = config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{config_path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{config_path}: cannot read configuration: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text_, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -398,77 +370,5 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"{config_path.name}{line}: YAML syntax error: {problem}") from None
     if root is None:
         raise ConfigError(f"{config_path.name}: the file is empty")
-    return _build_config(ctx, root, config_path.resolve().parent)
-
-
-def _build_config(ctx: _Ctx, root: yaml.Node, base: Path) -> Config:
-    num = lambda **kw: (lambda n, k: _as_number(ctx, n, k, **kw))  # noqa: E731 - a tiny checker factory
-    boolean = lambda n, k: _as_bool(ctx, n, k)  # noqa: E731
-    text = lambda n, k: _as_str(ctx, n, k)  # noqa: E731
-    top: dict[str, Any] = {
-        "database": None, "timezone": None, "sources": None, "crawl": None, "schedule": None,
-        "digest": None, "classifier": None, "daemon": None, "health": None,
-    }
-    children = _mapping(ctx, root, "", top)
-    if "database" not in children:
-        raise ctx.fail(root, "database", "required key is missing")
-    database = _writable_path(ctx, children["database"], "database", base)
-    timezone = _as_timezone(ctx, children["timezone"], "timezone") if "timezone" in children else "Africa/Casablanca"
-
-    sources = _as_list(ctx, children["sources"], "sources", _source) if "sources" in children else ()
-    seen: dict[str, int] = {}
-    for i, source in enumerate(sources):
-        if source.name in seen:
-            raise ctx.fail(children["sources"].value[i], f"sources[{i}].name", f"duplicate source name {source.name!r} (first at sources[{seen[source.name]}])")
-        seen[source.name] = i
-
-    crawl = _section(ctx, children.get("crawl"), "crawl", CrawlSettings, {
-        "user_agent": text, "obey_robots": boolean, "download_delay": num(), "autothrottle": boolean,
-        "concurrent_per_site": num(integer=True, minimum=1), "timeout": num(minimum=0.1),
-        "retries": num(integer=True), "max_page_bytes": num(integer=True, minimum=1024),
-        "max_age_days": num(integer=True, minimum=1), "keep_html": boolean,
-        "keep_html_days": num(integer=True),
-        "allow_private_networks": boolean, "listing_depth": num(integer=True),
-        "max_run_minutes": num(minimum=1), "workers": num(integer=True),
-        "max_articles_per_source": num(integer=True, minimum=1),
-    })
-    schedule = _section(ctx, children.get("schedule"), "schedule", ScheduleSettings, {
-        "crawl": lambda n, k: _as_cron(ctx, n, k), "digest": lambda n, k: _as_cron(ctx, n, k),
-        "catchup_hours": num(),
-    })
-    smtp_checkers: dict[str, _Checker] = {
-        "host": text, "port": num(integer=True, minimum=1), "starttls": boolean, "ssl": boolean,
-        "username": lambda n, k: _as_str(ctx, n, k, allow_none=True), "password_env": text,
-        "timeout": num(minimum=0.1),
-    }
-    digest = _section(ctx, children.get("digest"), "digest", DigestSettings, {
-        "to": lambda n, k: _as_list(ctx, n, k, _as_email), "from": lambda n, k: _as_email(ctx, n, k),
-        "smtp": lambda n, k: _section(ctx, n, k, SmtpSettings, smtp_checkers),
-        "language": lambda n, k: _as_lang(ctx, n, k), "send_empty": boolean,
-        "max_stories": num(integer=True, minimum=1),
-    })
-    if digest.smtp.ssl and digest.smtp.starttls:
-        raise ctx.fail(children.get("digest"), "digest.smtp", "choose either ssl or starttls, not both")
-    classifier = _section(ctx, children.get("classifier"), "classifier", ClassifierSettings, {
-        "threshold": lambda n, k: _unit_interval(ctx, n, k),
-    })
-    daemon = _section(ctx, children.get("daemon"), "daemon", DaemonSettings, {
-        "log_file": lambda n, k: None if _construct(n) is None else _writable_path(ctx, n, k, base),
-        "stop_grace_seconds": num(),
-    })
-    health = _section(ctx, children.get("health"), "health", HealthSettings, {
-        "silent_floor_hours": num(minimum=1), "degraded_error_ratio": lambda n, k: _unit_interval(ctx, n, k),
-        "min_body_chars": num(integer=True), "window_runs": num(integer=True, minimum=1),
-        "silent_gap_factor": num(minimum=1), "history_days": num(integer=True, minimum=1),
-    })
-    return Config(
-        path=ctx.path, database=database, timezone=timezone, sources=sources, crawl=crawl,
-        schedule=schedule, digest=digest, classifier=classifier, daemon=daemon, health=health,
-    )
-
-
-def _unit_interval(ctx: _Ctx, node: yaml.Node, key: str) -> float:
-    value = float(_as_number(ctx, node, key))
-    if value > 1:
-        raise ctx.fail(node, key, f"must be between 0 and 1, got {value}")
-    return value
+    ctx = _Ctx(config_path, config_path.resolve().parent)
+    return _section(ctx, root, "", Config, path=config_path)

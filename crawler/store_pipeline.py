@@ -29,13 +29,10 @@ class StorePipeline:
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.crawler.spider
         source, store, report, config = spider.source, spider.store, spider.report, spider.config
-        page = PageInput(url=item["url"], source=source, html=item["html"], fetched_at=item["fetched_at"],
+        page = PageInput(url=item["url"], source=spider.page_source, html=item["html"], fetched_at=item["fetched_at"],
                          feed_date=item["feed_date"], feed_title=item["feed_title"])
         try:
-            processed: Processed = await spider.pages.process(
-                page, max_age_days=config.crawl.max_age_days, threshold=config.classifier.threshold,
-                min_body_chars=config.health.min_body_chars,
-            )
+            processed: Processed = await spider.pages.process(page, spider.process_settings)
         except Exception as exc:  # a page that breaks the extractor (or its worker) must not stop the source
             message = f"processing failed at {page.url}: {type(exc).__name__}: {str(exc)[:200]}"
             log.warning("%s: %s", source.name, message, exc_info=log.isEnabledFor(logging.DEBUG))

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from crawler.lifeline import die_with_parent
-from pipelines.process import PageInput, Processed, process_page
+from pipelines.process import PageInput, ProcessSettings, Processed, process_page
 
 MAX_WORKERS = 4
 
@@ -60,9 +60,8 @@ class PagePool:
         for _ in range(self.workers):
             self._pool().submit(int)
 
-    async def process(self, page: PageInput, *, max_age_days: int, threshold: float, min_body_chars: int) -> Processed:
-        job = partial(process_page, page, max_age_days=max_age_days, threshold=threshold,
-                      min_body_chars=min_body_chars)
+    async def process(self, page: PageInput, settings: ProcessSettings) -> Processed:
+        job = partial(process_page, page, settings)
         executor = self._pool()
         try:
             return await asyncio.wrap_future(executor.submit(job))

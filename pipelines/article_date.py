@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from collections.abc import Iterable, Iterator
 
 import lxml.html
@@ -67,23 +67,25 @@ def date_article(
     now: datetime | None = None,
     selector: str | None = None,
     fallback: str | None = None,
+    zone: tzinfo | None = None,
 ) -> DatedArticle:
     """Date a page: pinned selector, metadata, visible date near the title, feed
     date, URL, then trafilatura's guess. Accepts a parsed tree so callers that
-    already hold one do not parse the HTML twice."""
+    already hold one do not parse the HTML twice.  Printed times that name no
+    zone are read in ``zone`` (the configured ``timezone``)."""
     tree = _as_tree(html)
     page = _page_candidates(tree, selector) if tree is not None else iter(())
     for origin, raw in page:
-        when = parse_date(raw, lang, now)
+        when = parse_date(raw, lang, now, zone)
         if when is not None:
             return DatedArticle(when, origin, raw)
     if feed_date is not None:
         raw = feed_date.isoformat()
-        when = parse_date(raw, lang, now)
+        when = parse_date(raw, lang, now, zone)
         if when is not None:
             return DatedArticle(when, "feed", raw)
     for origin, raw in (("url", _url_date(url)), ("trafilatura", fallback)):
-        when = parse_date(raw, lang, now) if raw else None
+        when = parse_date(raw, lang, now, zone) if raw else None
         if when is not None:
             return DatedArticle(when, origin, raw)
     return UNDATED

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-LOCAL_TZ = ZoneInfo("Africa/Casablanca")
+# The zone of a printed time that names none, unless the caller passes the configured `timezone`.
+DEFAULT_ZONE = ZoneInfo("Africa/Casablanca")
 
 # Clocks and zones of news servers are sloppy (local time labelled UTC is common),
 # so a date slightly ahead of `now` is kept; anything further ahead is a misreading.
@@ -186,8 +187,10 @@ class _Found:
     explicit_zone: bool
 
 
-def parse_date(text: str, lang: str | None = None, now: datetime | None = None) -> datetime | None:
-    """Read one printed date; a text without a zone is Casablanca wall-clock time.
+def parse_date(text: str, lang: str | None = None, now: datetime | None = None,
+               zone: tzinfo | None = None) -> datetime | None:
+    """Read one printed date; a text without a zone is wall-clock time in ``zone``
+    (the configured ``timezone``; Africa/Casablanca when not given).
 
     ``now`` anchors relative and yearless dates and the future check: pass the page's
     fetch time, never the time of a re-run. Returns None for anything unreadable,
@@ -195,9 +198,10 @@ def parse_date(text: str, lang: str | None = None, now: datetime | None = None) 
     """
     if not isinstance(text, str) or not text.strip():
         return None
-    reference = _reference(now)
+    local = zone or DEFAULT_ZONE
+    reference = _reference(now, local)
     try:
-        found = _parse(text, lang, reference)
+        found = _parse(text, lang, reference, local)
     except (ValueError, OverflowError, TypeError):
         return None
     if found is None or found.year < EARLIEST_YEAR or found > reference + FUTURE_TOLERANCE:
@@ -205,37 +209,35 @@ def parse_date(text: str, lang: str | None = None, now: datetime | None = None) 
     return found
 
 
-def _reference(now: datetime | None) -> datetime:
-    """A naive `now` is read as Casablanca wall-clock time, like naive page text."""
+def _reference(now: datetime | None, zone: tzinfo) -> datetime:
+    """A naive `now` is read as wall-clock time in ``zone``, like naive page text."""
     if now is None:
-        return datetime.now(LOCAL_TZ)
+        return datetime.now(zone)
     if now.tzinfo is None:
-        return now.replace(tzinfo=LOCAL_TZ)
+        return now.replace(tzinfo=zone)
     return now
 
 
-def _parse(text: str, lang: str | None, now: datetime) -> datetime | None:
+def _parse(text: str, lang: str | None, now: datetime, zone: tzinfo) -> datetime | None:
     norm = _normalise(text)
     found = _absolute(norm)
     if found is not None:
-        return found
+        return found.when if found.explicit_zone else found.when.replace(tzinfo=zone)
     cleaned = _strip_fillers(norm)
     return (
-        _relative(cleaned, now)
-        or _yearless(cleaned, now)
-        or _with_dateparser(cleaned, lang, now)
+        _relative(cleaned, now, zone)
+        or _yearless(cleaned, now, zone)
+        or _with_dateparser(cleaned, lang, now, zone)
     )
 
 
 @lru_cache(maxsize=8192)
-def _absolute(norm: str) -> datetime | None:
+def _absolute(norm: str) -> _Found | None:
     """Dates that carry their own year do not depend on `now`, so they are cached."""
     found = _iso(norm) or _rfc822(norm)
     if found is None:
         found = _grammar(_strip_fillers(norm))
-    if found is None:
-        return None
-    return found.when if found.explicit_zone else found.when.replace(tzinfo=LOCAL_TZ)
+    return found
 
 
 _ISO = re.compile(
@@ -352,26 +354,26 @@ def _read_time(match: re.Match[str]) -> tuple[time, timezone | None]:
     return time(hour, minute, int(match["second"] or 0)), zone
 
 
-def _relative(text: str, now: datetime) -> datetime | None:
+def _relative(text: str, now: datetime, zone: tzinfo) -> datetime | None:
     """"منذ 3 ساعات", "il y a 2 jours", "yesterday at 10:15" against the fetch time."""
     if text in _NOW_WORDS:
         return now
     for pattern in (_RELATIVE_AR, _RELATIVE_FR, _RELATIVE_EN):
         match = pattern.search(text)
         if match:
-            return _ago(now, match["n"], match["unit"])
+            return _ago(now, match["n"], match["unit"], zone)
     match = _DAY_WORD.match(text)
     if match is None:
         return None
     clock = _TIME.search(match["rest"])
     if match["rest"].strip() and (clock is None or not _GAP.match(match["rest"][: clock.start()])):
         return None
-    local_day = now.astimezone(LOCAL_TZ).date() - timedelta(days=_DAY_WORDS[match["word"]])
+    local_day = now.astimezone(zone).date() - timedelta(days=_DAY_WORDS[match["word"]])
     moment = _read_time(clock)[0] if clock else time()
-    return datetime.combine(local_day, moment, tzinfo=LOCAL_TZ)
+    return datetime.combine(local_day, moment, tzinfo=zone)
 
 
-def _ago(now: datetime, count_text: str | None, unit_word: str) -> datetime | None:
+def _ago(now: datetime, count_text: str | None, unit_word: str, zone: tzinfo) -> datetime | None:
     unit, implied = _UNIT_WORDS[unit_word]
     if count_text is None or count_text in _ONE:
         count = implied if count_text is None else 1
@@ -379,12 +381,12 @@ def _ago(now: datetime, count_text: str | None, unit_word: str) -> datetime | No
         count = int(count_text)
     if count is None:
         return None
-    local = now.astimezone(LOCAL_TZ)
+    local = now.astimezone(zone)
     if unit == "months":
         return _shift_months(local, -count)
     if unit == "years":
         return _shift_months(local, -12 * count)
-    return (now.astimezone(timezone.utc) - timedelta(**{unit: count})).astimezone(LOCAL_TZ)
+    return (now.astimezone(timezone.utc) - timedelta(**{unit: count})).astimezone(zone)
 
 
 def _shift_months(moment: datetime, months: int) -> datetime:
@@ -396,12 +398,12 @@ def _shift_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
 
 
-def _yearless(text: str, now: datetime) -> datetime | None:
+def _yearless(text: str, now: datetime, zone: tzinfo) -> datetime | None:
     """"22 نونبر 14:30" on a listing page means the latest such day not after today."""
     match = _MONTH_DATE.search(text)
     if match is None or match["year"] is not None:
         return None
-    today = now.astimezone(LOCAL_TZ).date()
+    today = now.astimezone(zone).date()
     month = _MONTHS[match["month"]]
     for year in (today.year, today.year - 1):
         try:
@@ -410,19 +412,19 @@ def _yearless(text: str, now: datetime) -> datetime | None:
             continue
         if day <= today:
             found = _attach_time(text, match, day)
-            return found.when if found.explicit_zone else found.when.replace(tzinfo=LOCAL_TZ)
+            return found.when if found.explicit_zone else found.when.replace(tzinfo=zone)
     return None
 
 
-def _with_dateparser(text: str, lang: str | None, now: datetime) -> datetime | None:
+def _with_dateparser(text: str, lang: str | None, now: datetime, zone: tzinfo) -> datetime | None:
     """Last resort for shapes the grammar does not know, Moroccan locales first."""
     if not text or len(text) > MAX_FALLBACK_CHARS:
         return None
-    base = now.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+    base = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     for locales in _locale_order(lang):
         result = _dateparser(locales, base).get_date_data(text).date_obj
         if result is not None:
-            return result if result.tzinfo else result.replace(tzinfo=LOCAL_TZ)
+            return result if result.tzinfo else result.replace(tzinfo=zone)
     return None
 
 

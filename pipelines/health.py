@@ -8,12 +8,11 @@ daily digest show to analysts.
 
 API (stable; other modules rely on it)::
 
-    source_health(conn_or_db, config, now=None, names=None) -> list[SourceHealth]
+    source_health(conn_or_db, sources, settings, timezone="UTC", now=None) -> list[SourceHealth]
 
 ``conn_or_db`` is a ``sqlite3.Connection``, a ``sqlite_utils.Database`` or the
-database path (a missing file means nothing was crawled yet).  ``names``
-restricts the report to those sources; by default every enabled source of
-``config`` is reported, in configuration order.  ``SourceHealth`` has:
+database path (a missing file means nothing was crawled yet).  ``sources``
+are the names to report, in that order; ``settings`` the ``health:`` section.  ``SourceHealth`` has:
 
 ``source``        the source's name
 ``state``         ``ok`` | ``degraded`` | ``silent`` | ``failing`` | ``blocked`` | ``unknown``
@@ -53,14 +52,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipelines.config_fields import Number, setting
 from pipelines.store import parse_stored_time
 
-if TYPE_CHECKING:
+@dataclass(frozen=True)
+class HealthSettings:
+    """The ``health:`` section of config.yaml: when a source counts as degraded or silent."""
 
-    from crawler.config import Config, HealthSettings
+    silent_floor_hours: float = setting(48.0, check=Number(minimum=1),
+                                        help="a source is silent after max(this, its usual gap) without a new article")
+    degraded_error_ratio: float = setting(0.3, check=Number(maximum=1),
+                                          help="above this share of failed requests, bodiless or undated pages or "
+                                               "short bodies, a source is degraded")
+    min_body_chars: int = setting(300, check=Number(integer=True), help="shorter extracted bodies count as suspicious")
+    window_runs: int = setting(3, check=Number(minimum=1, integer=True),
+                               help="the latest runs of a source that the degraded ratios are taken over")
+    silent_gap_factor: float = setting(2.0, check=Number(minimum=1),
+                                       help="silent after this many times its usual gap without a new article")
+    history_days: int = setting(30, check=Number(minimum=1, integer=True), help="how far back the usual gap is learned")
+
 
 STATES = ("blocked", "failing", "degraded", "silent", "unknown", "ok")  # most serious first, for sorting reports
 MIN_GAPS_TO_LEARN = 5
@@ -129,15 +142,15 @@ class RunRow:
     last_error: str | None = None
 
 
-def source_health(conn_or_db: Any, config: Config, now: datetime | None = None,
-                  names: Sequence[str] | None = None) -> list[SourceHealth]:
-    """Health of each enabled source (or of ``names``), from one database."""
+def source_health(conn_or_db: Any, sources: Sequence[str], settings: HealthSettings, timezone: str = "UTC",
+                  now: datetime | None = None) -> list[SourceHealth]:
+    """Health of each named source, from one database; local times in reasons are in ``timezone``."""
     moment = now or datetime.now(UTC)
-    selected = [config.source(n).name for n in names] if names else [s.name for s in config.enabled_sources]
+    selected = list(sources)
     conn, owned = _connection(conn_or_db)
     if conn is None:
-        return [assess(name, [], [], None, 0, config.health, moment, config.timezone) for name in selected]
-    since = moment - timedelta(days=config.health.history_days)
+        return [assess(name, [], [], None, 0, settings, moment, timezone) for name in selected]
+    since = moment - timedelta(days=settings.history_days)
     try:
         runs = _runs(conn, selected, since)
         times = _article_times(conn, selected, since)
@@ -148,7 +161,7 @@ def source_health(conn_or_db: Any, config: Config, now: datetime | None = None,
             conn.close()
     return [
         assess(name, runs.get(name, []), times.get(name, []), last_new.get(name), week.get(name, 0),
-               config.health, moment, config.timezone)
+               settings, moment, timezone)
         for name in selected
     ]
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
 from pipelines.article_date import date_article
+from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
+from pipelines.config_fields import Number, setting
 from pipelines.dedupe import content_hash, simhash
 from pipelines.extract import extract_article, parse_html
 from pipelines.normalize import normalize_for_search
@@ -23,14 +25,37 @@ from pipelines.store import search_text
 # failure for source health.
 MIN_TEXT_CHARS = 60
 
-if TYPE_CHECKING:
-    from crawler.config import Source
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """The ``classifier:`` section of config.yaml."""
+
+    threshold: float = setting(0.5, check=Number(maximum=1), help="score at or above which a story is flagged")
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """What the page stage reads, gathered from several config sections by ``Config.process_settings``."""
+
+    max_age_days: int | None  # None: no age limit (reprocessing, `sources check`, imports)
+    threshold: float
+    min_body_chars: int  # shorter bodies are stored but flagged 'short_body' for source health
+    timezone: str = "Africa/Casablanca"  # the zone of printed times that name none
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """The three facts about a page's source that processing reads."""
+
+    name: str
+    lang: str
+    date_selector: str | None = None
 
 
 @dataclass(frozen=True)
 class PageInput:
     url: str
-    source: Source
+    source: PageSource
     html: str
     fetched_at: datetime
     feed_date: datetime | None = None
@@ -45,7 +70,7 @@ class Processed:
     flags: frozenset[str] = field(default_factory=frozenset)  # health signals: 'no_date', 'short_body'
 
 
-def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_body_chars: int) -> Processed:
+def process_page(page: PageInput, settings: ProcessSettings) -> Processed:
     """Turn a page into an article row, or say why it is not stored.
 
     Age is judged against the fetch time, not the wall clock, so that
@@ -59,18 +84,18 @@ def process_page(page: PageInput, *, max_age_days: int, threshold: float, min_bo
         return Processed(None, None, "empty")
     dated = date_article(
         tree, page.url, lang=extracted.lang, feed_date=page.feed_date, now=page.fetched_at,
-        selector=page.source.date_selector, fallback=extracted.date,
+        selector=page.source.date_selector, fallback=extracted.date, zone=ZoneInfo(settings.timezone),
     )
     flags = set()
     if dated.published_at is None:
         flags.add("no_date")
-    elif dated.published_at < page.fetched_at - timedelta(days=max_age_days):
+    elif settings.max_age_days is not None and dated.published_at < page.fetched_at - timedelta(days=settings.max_age_days):
         return Processed(None, None, "too_old", frozenset(flags))
-    if len(extracted.text) < min_body_chars:
+    if len(extracted.text) < settings.min_body_chars:
         flags.add("short_body")
     title = extracted.title or page.feed_title
     normalized_text = normalize_for_search(extracted.text)
-    verdict = classify(title or "", extracted.text, extracted.lang, threshold=threshold)
+    verdict = classify(title or "", extracted.text, extracted.lang, threshold=settings.threshold)
     row = {
         "url": page.url,
         "source": page.source.name,

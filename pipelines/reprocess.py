@@ -8,19 +8,12 @@ dating and classification again, e.g. after a dating fix.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
 
 from pipelines.classify import CLASSIFIER_VERSION, classify
-from pipelines.process import PageInput, process_page, verdict_columns
+from pipelines.process import PageInput, PageSource, ProcessSettings, process_page, verdict_columns
 from pipelines.store import ArticleStore, decompress_html, parse_stored_time
-
-if TYPE_CHECKING:
-    from crawler.config import Config, Source
-
-# Reprocessing never drops an article for its age: it was young enough when fetched.
-_NO_AGE_LIMIT = 365 * 1000
 
 
 @dataclass
@@ -33,9 +26,14 @@ class ReprocessResult:
     failed: int = 0
 
 
-def reprocess(store: ArticleStore, config: Config, *, full: bool = False,
-              progress: Callable[[str], None] | None = None) -> ReprocessResult:
-    """Re-classify (or fully re-process) stored articles; returns counts for the summary."""
+def reprocess(store: ArticleStore, settings: ProcessSettings, sources: Mapping[str, PageSource], *,
+              full: bool = False, progress: Callable[[str], None] | None = None) -> ReprocessResult:
+    """Re-classify (or fully re-process) stored articles; returns counts for the summary.
+
+    ``settings`` should carry no age limit: an article was young enough when
+    it was fetched.  ``sources`` are the configured ones by name; an article
+    of a source since removed from the config is re-derived all the same.
+    """
     result = ReprocessResult()
     where = "" if full else "WHERE a.classifier_version IS NOT ? OR a.classifier_version IS NULL"
     params = [] if full else [CLASSIFIER_VERSION]
@@ -45,18 +43,16 @@ def reprocess(store: ArticleStore, config: Config, *, full: bool = False,
             FROM articles a LEFT JOIN pages p ON p.url = a.url {where} ORDER BY a.id""",
         params,
     ).fetchall()
-    sources = {s.name: s for s in config.sources}
     for index, (article_id, url, source_name, lang, title, text, was_flagged, fetched_at, html_z, feed_date, feed_title) in enumerate(rows, 1):
         result.examined += 1
         changes = None
         if full and html_z is not None:
-            source = sources.get(source_name) or _stand_in_source(source_name, url, lang)
+            source = sources.get(source_name) or PageSource(source_name, lang or "ar")
             page = PageInput(
                 url=url, source=source, html=decompress_html(html_z), fetched_at=parse_stored_time(fetched_at),
                 feed_date=parse_stored_time(feed_date), feed_title=feed_title,
             )
-            processed = process_page(page, max_age_days=_NO_AGE_LIMIT, threshold=config.classifier.threshold,
-                                     min_body_chars=config.health.min_body_chars)
+            processed = process_page(page, settings)
             if processed.row is None:
                 result.failed += 1
             else:
@@ -64,7 +60,7 @@ def reprocess(store: ArticleStore, config: Config, *, full: bool = False,
         else:
             if full:
                 result.without_html += 1
-            verdict = classify(title or "", text or "", lang, threshold=config.classifier.threshold)
+            verdict = classify(title or "", text or "", lang, threshold=settings.threshold)
             changes = verdict_columns(verdict)
         if changes is not None:
             store.update_article(article_id, changes)
@@ -75,9 +71,3 @@ def reprocess(store: ArticleStore, config: Config, *, full: bool = False,
             progress(f"reprocess: {index}/{len(rows)} articles")
     return result
 
-
-def _stand_in_source(name: str, url: str, lang: str | None) -> Source:
-    """A source removed from the config still has articles worth re-deriving."""
-    from crawler.config import Source
-
-    return Source(name=name, url=url, lang=lang or "ar", article_pattern=re.compile(re.escape(url)))

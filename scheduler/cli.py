@@ -177,7 +177,8 @@ def reprocess(config_path: str, full: bool) -> None:
     config = load(config_path)
     with user_errors(config):
         store = ArticleStore(open_database(config.database))
-        result = run_reprocess(store, config, full=full, progress=_progress)
+        result = run_reprocess(store, config.process_settings(age_limit=False), config.page_sources(), full=full,
+                               progress=_progress)
     click.echo(
         f"reprocessed {result.updated} of {result.examined} article(s): {result.newly_flagged} newly flagged, "
         f"{result.unflagged} no longer flagged, {result.without_html} without stored HTML (re-classified only), "

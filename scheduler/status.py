@@ -34,7 +34,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
         sources = [
             {"source": h.source, "state": h.state, "reason": h.reason, "last_success": _local(h.last_success, tz),
              "articles_7d": h.articles_7d, "last_error": h.last_error, "last_run": _local(h.last_run, tz)}
-            for h in source_health(conn, config, now)
+            for h in source_health(conn, [s.name for s in config.enabled_sources], config.health, config.timezone, now)
         ]
     finally:
         conn.close()

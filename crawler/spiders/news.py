@@ -30,6 +30,7 @@ from crawler.middlewares import OffsiteRefused
 from crawler.netguard import PrivateNetworkRefused
 from crawler.urls import canonical_url, readable_url, site_of
 from pipelines.dates import parse_date
+from pipelines.process import PageSource
 from pipelines.store import utc_now
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class NewsSpider(Spider):
         self.pages = pages
         self.report = report
         self.config = config
+        self.page_source = PageSource(source.name, source.lang, source.date_selector)
+        self.process_settings = config.process_settings()
         self.site = site_of(source.url)
         self.cutoff = utc_now() - timedelta(days=config.crawl.max_age_days)
         self.seen_articles: set[str] = set()

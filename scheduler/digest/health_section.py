@@ -36,6 +36,6 @@ def source_problems(conn: sqlite3.Connection, config: Config, now: datetime) -> 
     return [
         SourceProblem(clean(h.source), h.state, "" if h.state == "unknown" else clean(h.why.text(lang)),
                       clean(h.last_error)[:ERROR_CHARS] or None)
-        for h in source_health(conn, config, now)
+        for h in source_health(conn, [s.name for s in config.enabled_sources], config.health, config.timezone, now)
         if not h.is_ok
     ]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
-from crawler.config import ConfigError, load_config
+from crawler.config import Config, ConfigError, load_config
+from pipelines.config_fields import FilePath, ListOf, Section, declared, default_of, is_required
+from scheduler.cli import cli
 
 VALID = """\
 database: data/test.db
@@ -108,3 +113,63 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_shipped_config_is_valid() -> None:
     config = load_config(Path(__file__).parents[2] / "config.yaml")
     assert config.enabled_sources
+
+
+def _sections(cls: type, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every declared key of ``cls`` and its nested sections, dotted, with its field."""
+    found = []
+    for key, item in declared(cls):
+        check = item.metadata["check"]
+        if isinstance(check, Section):
+            found += _sections(check.cls, f"{prefix}{key}.")
+        elif not (isinstance(check, ListOf) and isinstance(check.item, Section)):
+            found.append((f"{prefix}{key}", item))
+    return found
+
+
+DECLARED = _sections(Config)
+
+
+@pytest.mark.parametrize(("key", "item"), DECLARED, ids=[key for key, _ in DECLARED])
+def test_shipped_config_documents_each_key_with_its_default(key: str, item: Any) -> None:
+    """config.yaml is the documentation of every key: it must show the default the code uses."""
+    shipped = yaml.safe_load((Path(__file__).parents[2] / "config.yaml").read_text(encoding="utf-8"))
+    assert item.metadata["help"].strip(), f"{key} has no help text"
+    if is_required(item):
+        return
+    value: Any = shipped
+    for part in key.split("."):
+        assert isinstance(value, dict) and part in value, f"config.yaml does not document {key}"
+        value = value[part]
+    default = default_of(item)
+    if isinstance(default, tuple):
+        value = tuple(value)
+    assert value == default, f"config.yaml shows {key}: {value!r}, the code's default is {default!r}"
+
+
+def test_defaults_pass_their_own_checks() -> None:
+    for key, item in DECLARED:
+        if not is_required(item) and not isinstance(item.metadata["check"], (FilePath, ListOf)):
+            assert item.metadata["check"](default_of(item)) == default_of(item), key
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("timeout: 5", "timeout: .nan", "config.yaml:10: crawl.timeout: expected a number, got nan"),
+    ("timeout: 5", "timeout: .inf", "config.yaml:10: crawl.timeout: expected a number, got inf"),
+    ("schedule:", "classifier:\n  threshold: 1.5\nschedule:", "config.yaml:13: classifier.threshold: must be at most 1"),
+    ("schedule:", "health:\n  window_runs: 0\nschedule:", "config.yaml:13: health.window_runs: must be at least 1"),
+])
+def test_every_section_is_validated_where_it_is_declared(write_config, old: str, new: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_config(write_config(VALID.replace(old, new, 1)))
+
+
+def test_config_check_validates_without_touching_the_database(write_config, tmp_path: Path) -> None:
+    path = write_config(VALID.replace("data/test.db", "fresh/sub/test.db"))
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "ok (1 enabled source(s) of 1" in result.output
+    assert not (tmp_path / "fresh").exists()
+    broken = write_config(VALID.replace("timeout: 5", "timeout: fast"))
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(broken)])
+    assert result.exit_code == 1 and "config.yaml:10: crawl.timeout: expected a number" in result.output

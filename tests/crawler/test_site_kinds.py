@@ -54,8 +54,9 @@ def test_page_is_extracted_and_dated(expectation: Path) -> None:
     html = _as_served(expectation.with_suffix(".html"), expected)
 
     processed = process_page(
-        PageInput(url=url, source=source, html=html, fetched_at=published + timedelta(hours=3)),
-        max_age_days=7, threshold=CONFIG.classifier.threshold, min_body_chars=CONFIG.health.min_body_chars,
+        PageInput(url=url, source=CONFIG.page_sources()[source.name], html=html,
+                  fetched_at=published + timedelta(hours=3)),
+        CONFIG.process_settings(),
     )
 
     assert processed.rejected is None and processed.row is not None

@@ -40,7 +40,8 @@ def crawl(config: Path) -> None:
 
 
 def verdict(config: Path) -> SourceHealth:
-    (health,) = source_health(load_config(config).database, load_config(config))
+    loaded = load_config(config)
+    (health,) = source_health(loaded.database, [s.name for s in loaded.enabled_sources], loaded.health, loaded.timezone)
     return health
 
 

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from crawler.config import Config, load_config
-from pipelines.health import SourceHealth, source_health, usual_gap
+from pipelines.health import SourceHealth, usual_gap, source_health as _source_health
 from pipelines.store import open_database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -72,6 +72,11 @@ def healthy_history(db: sqlite_utils.Database, source: str, days: int = 3) -> No
     add_articles(db, source, [NOW - timedelta(hours=h) for h in range(1, days * 24)])
     for half_days in range(days * 2, 0, -1):
         add_run(db, source, NOW - timedelta(hours=12 * half_days) + timedelta(hours=1), new_articles=12)
+
+
+def source_health(db: Any, config: Config, now: datetime = NOW, names: list[str] | None = None) -> list[SourceHealth]:
+    """Health as status and the digest ask for it: the enabled sources, or the ones named."""
+    return _source_health(db, [s.name for s in config.select_sources(names)], config.health, config.timezone, now)
 
 
 def health(db: sqlite_utils.Database, config: Config, source: str, now: datetime = NOW) -> SourceHealth:

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from crawler.config import Source, load_config
 from pipelines import classify as classify_module
-from pipelines.process import PageInput, process_page
+from pipelines.process import PageInput, PageSource, ProcessSettings, process_page
 from pipelines.reprocess import reprocess
 from pipelines.store import ArticleStore, open_database
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "process"
 FETCHED = datetime(2025, 11, 22, 9, 0, tzinfo=timezone.utc)
-SOURCE_AR = Source(name="site-ar", url="https://news.example.ma/", lang="ar", article_pattern=re.compile(r"\.html$"))
-SOURCE_FR = Source(name="site-fr", url="https://fr.example.ma/", lang="fr", article_pattern=re.compile(r"\.html$"))
+SOURCE_AR = PageSource("site-ar", "ar")
+SOURCE_FR = PageSource("site-fr", "fr")
+HOMES = {"site-ar": "https://news.example.ma/", "site-fr": "https://fr.example.ma/"}
+SETTINGS = ProcessSettings(max_age_days=7, threshold=0.5, min_body_chars=300)
+NO_AGE_LIMIT = ProcessSettings(max_age_days=None, threshold=0.5, min_body_chars=300)
 
 
-def page(name: str, source: Source, **extra) -> PageInput:
+def page(name: str, source: PageSource, **extra) -> PageInput:
     html = (FIXTURES / name).read_text(encoding="utf-8")
-    return PageInput(url=f"{source.url}{name}", source=source, html=html, fetched_at=FETCHED, **extra)
+    return PageInput(url=f"{HOMES[source.name]}{name}", source=source, html=html, fetched_at=FETCHED, **extra)
 
 
-def run(p: PageInput, max_age_days: int = 7):
-    return process_page(p, max_age_days=max_age_days, threshold=0.5, min_body_chars=300)
+def run(p: PageInput, max_age_days: int | None = 7, timezone: str = "Africa/Casablanca"):
+    return process_page(p, ProcessSettings(max_age_days=max_age_days, threshold=0.5, min_body_chars=300,
+                                           timezone=timezone))
 
 
 def test_cooperation_page_becomes_a_flagged_row() -> None:
@@ -47,7 +49,7 @@ def test_cooperation_page_becomes_a_flagged_row() -> None:
 def test_old_article_is_rejected_but_young_enough_is_kept() -> None:
     old = run(page("fr_old_local.html", SOURCE_FR))
     assert old.rejected == "too_old" and old.row is None
-    kept = run(page("fr_old_local.html", SOURCE_FR), max_age_days=400)
+    kept = run(page("fr_old_local.html", SOURCE_FR), max_age_days=None)
     assert kept.row["published_at"] == "2025-03-03T11:05:00+00:00"  # Ramadan 2025: Morocco on UTC+0
     assert kept.row["flagged"] == 0 and kept.row["partners"] == []
     assert kept.row["date_origin"] == "visible"
@@ -59,7 +61,7 @@ def test_feed_date_and_title_fill_in_for_a_bare_page() -> None:
     result = process_page(
         PageInput(url="https://fr.example.ma/bare.html", source=SOURCE_FR, html=bare, fetched_at=FETCHED,
                   feed_date=feed_date, feed_title="Titre du flux"),
-        max_age_days=7, threshold=0.5, min_body_chars=300,
+        SETTINGS,
     )
     assert result.row["date_origin"] == "feed" and result.row["title"] == "Titre du flux"
 
@@ -67,20 +69,27 @@ def test_feed_date_and_title_fill_in_for_a_bare_page() -> None:
 @pytest.mark.parametrize("html", ["", "   ", "<html><body><nav>menu</nav></body></html>"])
 def test_pages_without_a_body_are_rejected_as_empty(html: str) -> None:
     result = process_page(PageInput(url="https://fr.example.ma/x.html", source=SOURCE_FR, html=html, fetched_at=FETCHED),
-                          max_age_days=7, threshold=0.5, min_body_chars=300)
+                          SETTINGS)
     assert result.rejected == "empty"
 
 
-def test_reprocess_reclassifies_outdated_rows_only(tmp_path: Path, write_config, monkeypatch) -> None:
-    config = load_config(write_config("database: news.db\n"))
-    store = ArticleStore(open_database(config.database))
+def test_printed_times_without_a_zone_are_read_in_the_configured_timezone() -> None:
+    casablanca = run(page("fr_old_local.html", SOURCE_FR), max_age_days=None)
+    paris = run(page("fr_old_local.html", SOURCE_FR), max_age_days=None, timezone="Europe/Paris")
+    assert casablanca.row["published_at"] == "2025-03-03T11:05:00+00:00"
+    assert paris.row["published_at"] == "2025-03-03T11:05:00+01:00"
+
+
+def test_reprocess_reclassifies_outdated_rows_only(tmp_path: Path) -> None:
+    store = ArticleStore(open_database(tmp_path / "news.db"))
     fresh = run(page("ar_cooperation.html", SOURCE_AR))
     stale = dict(fresh.row, url="https://news.example.ma/stale.html", flagged=0, partners=[], classifier_version="0-old")
     store.save_article(fresh.row, html=(FIXTURES / "ar_cooperation.html").read_text(encoding="utf-8"), simhash=fresh.simhash)
     store.save_article(stale)
-    result = reprocess(store, config)
+    sources = {"site-ar": SOURCE_AR}
+    result = reprocess(store, NO_AGE_LIMIT, sources)
     assert (result.examined, result.updated, result.newly_flagged) == (1, 1, 1)
     row = store.db.execute("SELECT flagged, partners, classifier_version FROM articles WHERE url LIKE '%stale%'").fetchone()
     assert row[0] == 1 and "ES" in row[1] and row[2] == classify_module.CLASSIFIER_VERSION
-    full = reprocess(store, config, full=True)
+    full = reprocess(store, NO_AGE_LIMIT, sources, full=True)
     assert (full.examined, full.updated, full.without_html, full.failed) == (2, 2, 1, 0)
