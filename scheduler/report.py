@@ -6,14 +6,17 @@ glance which site is down and why, then the totals and the elapsed time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.run import CrawlResult
 
 _COLUMNS = ("source", "status", "requests", "new", "skipped", "errors", "last error")
 _LAST_ERROR_WIDTH = 70
 
 
-def format_crawl_summary(result: Any) -> str:
-    """Render a :class:`crawler.run.CrawlResult` as a plain-text table."""
+def format_crawl_summary(result: CrawlResult) -> str:
+    """Render a crawl's result as a plain-text table."""
     rows = [
         (s.source, s.status, str(s.requests), str(s.new_articles), str(s.skipped), str(s.errors),
          _clip(s.last_error or ""))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -59,6 +60,7 @@ class NewsSpider(Spider):
         self.config = config
         self.page_source = PageSource(source.name, source.lang, source.date_selector)
         self.process_settings = config.process_settings()
+        self.zone = ZoneInfo(config.timezone)  # feed dates that name no zone
         self.site = site_of(source.url)
         self.cutoff = utc_now() - timedelta(days=config.crawl.max_age_days)
         self.seen_articles: set[str] = set()
@@ -274,7 +276,7 @@ class NewsSpider(Spider):
         return self.source.is_article(url) or self.source.is_article(readable_url(url))
 
     def _feed_date(self, raw_date: str | None) -> datetime | None:
-        return parse_date(raw_date, lang=self.source.lang) if raw_date else None
+        return parse_date(raw_date, lang=self.source.lang, zone=self.zone) if raw_date else None
 
     def _too_old(self, date: datetime | None) -> bool:
         """Only a known date can rule an entry out; an undated one is fetched and dated from its page."""
