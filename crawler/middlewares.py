@@ -11,6 +11,8 @@ compares host names only.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -72,7 +74,32 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     def _delay(self, retry: Request, retry_after: bytes | None) -> float:
-        delay = self.base_delay * 2 ** (retry.meta.get("retry_times", 1) - 1)
-        if retry_after and retry_after.strip().isdigit():
-            delay = max(delay, float(retry_after))
-        return min(delay, self.max_delay)
+        return retry_delay(retry.meta.get("retry_times", 1), retry_after, base=self.base_delay, cap=self.max_delay)
+
+
+def retry_delay(attempt: int, retry_after: bytes | None, *, base: float, cap: float,
+                now: datetime | None = None) -> float:
+    """Seconds to wait before retry number ``attempt`` (1, 2, ...).
+
+    ``base * 2**(attempt-1)``, or longer when the server's ``Retry-After``
+    asks for it, in either of its RFC 9110 forms (seconds, or an HTTP date),
+    and never more than ``cap``: one slow source must not hold a run for hours.
+    """
+    delay = base * 2 ** (attempt - 1)
+    asked = _retry_after_seconds(retry_after, now or datetime.now(timezone.utc))
+    if asked is not None:
+        delay = max(delay, asked)
+    return min(delay, cap)
+
+
+def _retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
+    text = (value or b"").decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None  # empty or unreadable: fall back on the back-off
+    if moment.tzinfo is None:  # "-0000": a date given without a zone is UTC in HTTP
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - now).total_seconds())
