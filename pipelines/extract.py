@@ -8,6 +8,7 @@ trafilatura's date is only the last resort.
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from pipelines.dates import parse_date
 
 LANGS = ("ar", "fr", "en")
 MAX_DATELINE_CHARS = 80
+# An XHTML page's "<?xml ... encoding='windows-1256'?>" names the charset its bytes had; the text
+# here is already decoded, and lxml refuses a str that still declares an encoding.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (lxml.etree.ParserError, ValueError):
         return None
 
