@@ -54,6 +54,7 @@ class StorePipeline:
             html=item["html"] if config.crawl.keep_html else None,
             page={"encoding": item["encoding"], "feed_date": iso(page.feed_date), "feed_title": page.feed_title},
             simhash=processed.simhash,
+            keys=processed.keys,
         )
         report.new_articles += saved.created
         return {"url": page.url, "outcome": "stored" if saved.created else "updated", "cluster_id": saved.cluster_id}

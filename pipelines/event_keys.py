@@ -4,13 +4,14 @@ Two reports of one happening share few words when one is Arabic and the
 other French, but they name the same states, bodies, officials and places,
 quote the same figures and tell the same act.  This module reads those as
 typed keys (``p:hammouchi``, ``s:ES``, ``o:INTERPOL``, ``l:madrid``, ``n:93``,
-``y:2023``, ``a:meeting``) that :mod:`pipelines.events` compares and indexes.
+``y:2023``, ``a:meeting``, ``f:opening``) that :mod:`pipelines.events` compares and indexes.
 
 States and organisations come from the classifier's vocabulary
 (:mod:`pipelines.lexicon`, CLDR names); officials, places and acts from
 ``pipelines/data/{officials,places,acts}.yaml``.  Keys found in the title and
 lead are kept apart from the body's: the lead tells the event, the body also
-recalls earlier ones as background.
+recalls earlier ones as background.  The act (``a:``) is read from the lead
+only; the phase of a multi-day happening (``f:``, opening/closing) from both.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ __all__ = ["EventKeys", "Official", "event_keys", "load_officials", "keys_digest
 KEY_FILES = ("officials.yaml", "places.yaml", "acts.yaml", "partners.yaml")
 LEAD_CHARS = 400  # the title plus about two sentences: who met whom, where, what
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?؟])\s")
+MIN_WORD = 4  # shorter words are mostly function words in all three languages
+_CONJUNCTION_RE = re.compile(r"^[وف](?=[\u0621-\u064a]{4})")
+_ARTICLE_RE = re.compile(r"^(?:بال|كال|لل|ال|[بلك](?=[\u0621-\u064a]{4}))")
 _NUMBER_RE = re.compile(r"^(?:و|ب|ل|ال|بال|وال|لل)?(\d{1,9})(?:st|nd|rd|th|e|eme|er|ere|ieme|me)?$")
 _NUMBER_WORDS = {
     # cardinals and ordinals the press writes out; small figures are otherwise too common to count
@@ -55,13 +59,19 @@ class Official(NamedTuple):
 
 @dataclass(frozen=True)
 class EventKeys:
-    """Typed keys of one report; ``body`` includes ``lead``."""
+    """Typed keys of one report; ``body`` includes ``lead``.
+
+    ``words`` are the title's and lead's longer words with Arabic proclitics
+    and the article stripped: two reports in the same language also share
+    wording that no key captures (a suspect's name, a medal's).
+    """
 
     lead: frozenset[str]
     body: frozenset[str]
+    words: frozenset[str] = frozenset()  # the lead's content words, for reports in one language
 
     def kind(self, prefix: str, *, lead_only: bool = False) -> frozenset[str]:
-        """Keys of one kind (``"p"``, ``"s"``, ``"o"``, ``"l"``, ``"n"``, ``"y"``, ``"a"``)."""
+        """Keys of one kind (``"p"``, ``"s"``, ``"o"``, ``"l"``, ``"n"``, ``"y"``, ``"a"``, ``"f"``)."""
         pool = self.lead if lead_only else self.body
         return frozenset(k for k in pool if k[0] == prefix)
 
@@ -95,10 +105,12 @@ def _vocabulary() -> Lexicon:
         for names in spec["names"].values():
             for name in names or []:
                 lex.add(name, "place", spec["id"])
-    for label, by_lang in load_yaml("acts.yaml")["acts"].items():
-        for terms in by_lang.values():
-            for term in terms:
-                lex.add(term, "act", label)
+    acts = load_yaml("acts.yaml")
+    for section, kind in (("acts", "act"), ("phases", "phase")):
+        for label, by_lang in acts[section].items():
+            for terms in by_lang.values():
+                for term in terms:
+                    lex.add(term, kind, label)
     return lex
 
 
@@ -125,14 +137,20 @@ def _scan(text: str, *, with_acts: bool) -> set[str]:
                 keys.add(f"s:{entry.value}")
             elif entry.kind == "org":
                 keys.add(f"o:{entry.value}")
+    officials = load_officials()
     for match in _vocabulary().scan(folded, cased):
         for entry in match.entries:
             if entry.kind == "official":
                 keys.add(f"p:{entry.value}")
+                country = officials[entry.value].country
+                if country != "MA":  # a foreign official names the partner: "Pardo Piqueras" says Spain
+                    keys.add(f"s:{country}" if len(country) == 2 else f"o:{country}")
             elif entry.kind == "place":
                 keys.add(f"l:{entry.value}")
             elif entry.kind == "act" and with_acts:
                 keys.add(f"a:{entry.value}")
+            elif entry.kind == "phase":
+                keys.add(f"f:{entry.value}")
     keys.update(_numbers(folded))
     return keys
 
@@ -149,9 +167,38 @@ def _numbers(folded: list[str]) -> set[str]:
     return out
 
 
+def _stem(token: str) -> str:
+    """Strip one Arabic conjunction and one preposition or article (وبالرباط -> رباط), the same way on both sides."""
+    return _ARTICLE_RE.sub("", _CONJUNCTION_RE.sub("", token))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_words() -> frozenset[str]:
+    """Every word of a known phrase (institutions, states, cues, officials...): the keys carry them already,
+    and the DGSN's long title would otherwise make every story about it look alike."""
+    words = set()
+    for lex in (lexicon(), _vocabulary()):
+        for phrase in lex.phrases:
+            words.update(_stem(token) for token in phrase)
+    return frozenset(words)
+
+
+def _words(text: str) -> frozenset[str]:
+    known = _vocabulary_words()
+    out = set()
+    for token in tokens(normalize_text(text)):
+        if token.isdigit():
+            continue
+        stem = _stem(token)
+        if len(stem) >= MIN_WORD and stem not in known:
+            out.add(stem)
+    return frozenset(out)
+
+
 def event_keys(title: str | None, text: str | None) -> EventKeys:
     """The keys of one report, from its title and text in any of ar/fr/en."""
     title, text = title or "", text or ""
-    lead = _scan(_lead(title, text), with_acts=True)
+    lead_text = _lead(title, text)
+    lead = _scan(lead_text, with_acts=True)
     body = _scan(text, with_acts=False) | lead
-    return EventKeys(frozenset(lead), frozenset(body))
+    return EventKeys(frozenset(lead), frozenset(body), _words(lead_text))

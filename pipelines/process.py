@@ -16,6 +16,7 @@ from pipelines.article_date import date_article
 from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
 from pipelines.config_fields import Number, setting
 from pipelines.dedupe import content_hash, simhash
+from pipelines.event_keys import EventKeys, event_keys
 from pipelines.extract import extract_article, parse_html
 from pipelines.normalize import normalize_for_search
 from pipelines.store import search_text
@@ -68,6 +69,7 @@ class Processed:
     simhash: int | None
     rejected: str | None  # None when the row is to be stored; else 'too_old' | 'empty'
     flags: frozenset[str] = field(default_factory=frozenset)  # health signals: 'no_date', 'short_body'
+    keys: EventKeys | None = None  # event-grouping keys, computed in the worker like the rest
 
 
 def process_page(page: PageInput, settings: ProcessSettings) -> Processed:
@@ -93,25 +95,40 @@ def process_page(page: PageInput, settings: ProcessSettings) -> Processed:
         return Processed(None, None, "too_old", frozenset(flags))
     if len(extracted.text) < settings.min_body_chars:
         flags.add("short_body")
-    title = extracted.title or page.feed_title
-    normalized_text = normalize_for_search(extracted.text)
-    verdict = classify(title or "", extracted.text, extracted.lang, threshold=settings.threshold)
+    row, fingerprint = article_row(
+        url=page.url, source=page.source.name, lang=extracted.lang, title=extracted.title or page.feed_title,
+        text=extracted.text, author=extracted.author, published_at=dated.published_at, date_origin=dated.origin,
+        date_raw=dated.raw, fetched_at=page.fetched_at, threshold=settings.threshold,
+    )
+    return Processed(row, fingerprint, None, frozenset(flags), event_keys(row["title"], row["text"]))
+
+
+def article_row(*, url: str, source: str, lang: str, title: str | None, text: str, author: str | None,
+                published_at: datetime | None, date_origin: str | None, date_raw: str | None,
+                fetched_at: datetime, threshold: float) -> tuple[dict[str, Any], int | None]:
+    """The ``articles`` row of an extracted (or imported) article, and its simhash.
+
+    Crawled pages and ``newsmon import`` lines both go through here, so an
+    imported report is stored exactly as the same report crawled would be.
+    """
+    normalized_text = normalize_for_search(text)
+    verdict = classify(title or "", text, lang, threshold=threshold)
     row = {
-        "url": page.url,
-        "source": page.source.name,
-        "lang": extracted.lang,
+        "url": url,
+        "source": source,
+        "lang": lang,
         "title": title,
-        "text": extracted.text,
-        "author": extracted.author,
-        "published_at": dated.published_at.isoformat(timespec="seconds") if dated.published_at else None,
-        "date_origin": dated.origin,
-        "date_raw": dated.raw,
-        "fetched_at": page.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-        "content_hash": content_hash(extracted.text, normalized=normalized_text),
-        "search_text": search_text(title, extracted.text, normalized_text=normalized_text),
+        "text": text,
+        "author": author,
+        "published_at": published_at.isoformat(timespec="seconds") if published_at else None,
+        "date_origin": date_origin,
+        "date_raw": date_raw,
+        "fetched_at": fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "content_hash": content_hash(text, normalized=normalized_text),
+        "search_text": search_text(title, text, normalized_text=normalized_text),
         **verdict_columns(verdict),
     }
-    return Processed(row, simhash(extracted.text, normalized=normalized_text), None, frozenset(flags))
+    return row, simhash(text, normalized=normalized_text)
 
 
 def verdict_columns(verdict: Verdict) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Re-derive stored articles without the network.
 
 By default only articles classified by an older ``CLASSIFIER_VERSION`` are
-re-classified, which is cheap and is what a classifier upgrade needs.  With
+re-classified, which is cheap and is what a classifier upgrade needs; the
+events are regrouped when ``GROUPING_VERSION`` changed (or placed for the
+first time on a database from before events).  With
 ``full=True`` every article whose HTML was kept goes through extraction,
 dating and classification again, e.g. after a dating fix.
 """
@@ -12,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from pipelines.classify import CLASSIFIER_VERSION, classify
+from pipelines.events import regroup
 from pipelines.process import PageInput, PageSource, ProcessSettings, process_page, verdict_columns
 from pipelines.store import ArticleStore, decompress_html, parse_stored_time
 
@@ -24,6 +27,7 @@ class ReprocessResult:
     unflagged: int = 0
     without_html: int = 0
     failed: int = 0
+    regrouped: int = 0  # articles placed in events again
 
 
 def reprocess(store: ArticleStore, settings: ProcessSettings, sources: Mapping[str, PageSource], *,
@@ -69,5 +73,6 @@ def reprocess(store: ArticleStore, settings: ProcessSettings, sources: Mapping[s
             result.unflagged += int(was_flagged and not changes["flagged"])
         if progress and index % 200 == 0:
             progress(f"reprocess: {index}/{len(rows)} articles")
+    result.regrouped = regroup(store.db.conn, progress=progress)
     return result
 

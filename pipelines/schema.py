@@ -164,3 +164,70 @@ def m004_simhash_seven_bands(db: sqlite_utils.Database) -> None:
         [(article_id, band, value) for article_id, hex_value in rows
          for band, value in enumerate(simhash_bands(int(hex_value, 16)))],
     )
+
+
+@migrations()
+def m005_events(db: sqlite_utils.Database) -> None:
+    """Events (one real-world happening, many reports) and the index that places articles in them.
+
+    Existing articles keep ``event_id`` NULL until ``newsmon reprocess``
+    groups them; readers treat an unplaced article as an event of its own.
+    """
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            id INTEGER PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            earliest_published TEXT,
+            day INTEGER NOT NULL,
+            title TEXT,
+            titles TEXT NOT NULL DEFAULT '{}',
+            languages TEXT NOT NULL DEFAULT '[]',
+            sources TEXT NOT NULL DEFAULT '[]',
+            partners TEXT NOT NULL DEFAULT '[]',
+            subtype TEXT,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            reports INTEGER NOT NULL DEFAULT 0,
+            grouping_version TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_events_day ON events(day)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_events_flagged ON events(flagged, day)")
+    if "event_id" not in db["articles"].columns_dict:
+        db.execute("ALTER TABLE articles ADD COLUMN event_id INTEGER REFERENCES events(id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_event_id ON articles(event_id)")
+    # Each article's keys (see pipelines.event_keys), read back to score candidates.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS article_keys (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            keys TEXT NOT NULL
+        )
+        """
+    )
+    # The placement index: candidates are read by key within a few days.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS event_keys (
+            key TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, day, article_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_event_keys_article ON event_keys(article_id)")
+    # Re-index the full text only when the indexed columns change: placing an
+    # article in its event (or re-classifying it) must not rewrite its trigrams.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        """
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, search_text ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, title, search_text)
+            VALUES ('delete', old.rowid, old.title, old.search_text);
+          INSERT INTO articles_fts (rowid, title, search_text) VALUES (new.rowid, new.title, new.search_text);
+        END
+        """
+    )

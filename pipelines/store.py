@@ -21,6 +21,8 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from pipelines.dedupe import find_cluster, simhash_bands
+from pipelines.event_keys import EventKeys, event_keys
+from pipelines.events import place_article, refresh_event
 from pipelines.normalize import normalize_for_search
 from pipelines.schema import migrations
 
@@ -99,6 +101,7 @@ class SavedArticle:
     id: int
     created: bool
     cluster_id: int
+    event_id: int
 
 
 class ArticleStore:
@@ -145,13 +148,17 @@ class ArticleStore:
 
     # -- articles --------------------------------------------------------
     def save_article(self, row: dict[str, Any], *, html: str | None = None, page: dict[str, Any] | None = None,
-                     simhash: int | None = None) -> SavedArticle:
-        """Upsert one article by canonical URL, with its page and near-duplicate cluster.
+                     simhash: int | None = None, keys: EventKeys | None = None) -> SavedArticle:
+        """Upsert one article by canonical URL, with its page, near-duplicate cluster and event.
 
         The cluster is the id of the earliest stored article whose simhash is
         within a few bits, so copies republished by aggregators join the
-        original's group; an article with no near twin starts its own.
+        original's group; an article with no near twin starts its own.  The
+        event is placed by :func:`pipelines.events.place_article` from the
+        article's keys (computed here unless the caller has them).
         """
+        if keys is None:  # computed before the write lock is taken
+            keys = event_keys(row.get("title"), row.get("text"))
         record = dict(row)
         record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
         record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
@@ -198,8 +205,9 @@ class ArticleStore:
                     [record["url"], compress_html(html) if html is not None else None, page_row.get("encoding"),
                      page_row.get("feed_date"), page_row.get("feed_title"), record["fetched_at"]],
                 )
+            event_id = place_article(self.db.conn, article_id, record, keys)
             self._record_url(record["url"], record["source"], "stored", None, record["fetched_at"], 0)
-        return SavedArticle(article_id, created, cluster_id)
+        return SavedArticle(article_id, created, cluster_id, event_id)
 
     def drop_old_html(self, days: int) -> int:
         """Forget the raw HTML of pages fetched more than ``days`` ago; articles stay.
@@ -228,6 +236,9 @@ class ArticleStore:
         assignments = ", ".join(f"{c} = ?" for c in values)
         with self._transaction():
             self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            event = self.db.execute("SELECT event_id FROM articles WHERE id = ?", [article_id]).fetchone()
+            if event and event[0] is not None:  # its flag, partners or title may speak for the event
+                refresh_event(self.db.conn, event[0])
 
     # -- runs ------------------------------------------------------------
     def start_crawl_run(self, sources: list[str], trigger: str = "cli", pid: int | None = None) -> int:

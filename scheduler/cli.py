@@ -164,7 +164,8 @@ def reprocess(config_path: str, full: bool) -> None:
     """Re-classify stored articles whose classifier version is out of date.
 
     With --full, every article with kept HTML is extracted, dated and
-    classified again; no network is used either way.
+    classified again; no network is used either way.  Events are regrouped
+    when the grouping rules changed.
 
     \b
     Example:
@@ -182,8 +183,46 @@ def reprocess(config_path: str, full: bool) -> None:
     click.echo(
         f"reprocessed {result.updated} of {result.examined} article(s): {result.newly_flagged} newly flagged, "
         f"{result.unflagged} no longer flagged, {result.without_html} without stored HTML (re-classified only), "
-        f"{result.failed} failed"
+        f"{result.failed} failed; {result.regrouped} article(s) placed in events"
     )
+
+
+@cli.command("import")
+@config_option
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
+def import_(config_path: str, file: str, quiet: bool) -> None:
+    """Import articles from a JSON Lines file (news-please, Media Cloud or any export).
+
+    One object a line: url and text required; title, lang (ar|fr|en),
+    published (ISO 8601) and source optional; other keys are ignored.  Each
+    article is classified and placed in its event like a crawled one, with
+    no age limit; a URL already stored with the same text is skipped.  A bad
+    line is reported as FILE:LINE: reason and the others are imported; the
+    exit code is 1 if any line failed.
+
+    \b
+    Example:
+        newsmon import archive.jsonl --config config.yaml
+    """
+    from crawler.urls import canonical_url
+    from pipelines.importer import import_file
+    from pipelines.store import ArticleStore
+
+    config = load(config_path)
+    path = Path(file)
+    if not path.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    with user_errors(config, OSError):
+        store = ArticleStore(open_database(config.database))
+        result = import_file(store, path, canonical=canonical_url, timezone_name=config.timezone,
+                             threshold=config.classifier.threshold, progress=None if quiet else _progress)
+    for error in result.errors:
+        click.echo(error, err=True)
+    click.echo(f"imported {result.lines - len(result.errors)} of {result.lines} line(s): {result.created} new, "
+               f"{result.updated} updated, {result.unchanged} unchanged; {len(result.events)} event(s)")
+    if result.errors:
+        sys.exit(1)
 
 
 @cli.command()
