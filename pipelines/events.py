@@ -190,11 +190,13 @@ def _candidates(conn: sqlite3.Connection, keys: Iterable[str], day: int, article
 
 
 def place_article(conn: sqlite3.Connection, article_id: int, row: dict[str, Any],
-                  keys: EventKeys | None = None) -> int:
+                  keys: EventKeys | None = None, *, copy_of: int | None = None) -> int:
     """Give a stored article its event (joining the best earlier report's, or a new one); returns the event id.
 
     Runs inside the caller's transaction.  An article already placed keeps
-    its event; its keys and index rows are refreshed.
+    its event; its keys and index rows are refreshed.  A near-verbatim copy
+    (``copy_of``: the id its simhash cluster is named after) joins that
+    article's event whatever its keys say.
     """
     if keys is None:
         keys = event_keys(row.get("title"), row.get("text"))
@@ -202,6 +204,9 @@ def place_article(conn: sqlite3.Connection, article_id: int, row: dict[str, Any]
     current = conn.execute("SELECT event_id FROM articles WHERE id = ?", [article_id]).fetchone()
     event_id = current[0] if current else None
     conn.execute("DELETE FROM event_keys WHERE article_id = ?", [article_id])
+    if event_id is None and copy_of is not None:
+        original = conn.execute("SELECT event_id FROM articles WHERE id = ?", [copy_of]).fetchone()
+        event_id = original[0] if original else None
     if event_id is None:
         event_id = _best_event(conn, article_id, keys, day)
     if event_id is None:
@@ -320,12 +325,13 @@ def regroup(conn: sqlite3.Connection, *, progress: Callable[[str], None] | None 
     ids = [row[0] for row in conn.execute(
         "SELECT id FROM articles WHERE event_id IS NULL ORDER BY COALESCE(published_at, fetched_at), id")]
     for index, article_id in enumerate(ids, 1):
-        row = conn.execute("SELECT title, text, published_at, fetched_at FROM articles WHERE id = ?",
-                           [article_id]).fetchone()
-        keys = event_keys(row[0], row[1])
+        title, text, published_at, fetched_at, cluster_id = conn.execute(
+            "SELECT title, text, published_at, fetched_at, cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+        keys = event_keys(title, text)
         with _transaction(conn):
-            place_article(conn, article_id, {"title": row[0], "text": row[1], "published_at": row[2],
-                                             "fetched_at": row[3]}, keys)
+            place_article(conn, article_id, {"title": title, "text": text, "published_at": published_at,
+                                             "fetched_at": fetched_at}, keys,
+                          copy_of=cluster_id if cluster_id not in (None, article_id) else None)
         if progress and index % 500 == 0:
             progress(f"regroup: {index}/{len(ids)} articles")
     return len(ids)

@@ -205,7 +205,8 @@ class ArticleStore:
                     [record["url"], compress_html(html) if html is not None else None, page_row.get("encoding"),
                      page_row.get("feed_date"), page_row.get("feed_title"), record["fetched_at"]],
                 )
-            event_id = place_article(self.db.conn, article_id, record, keys)
+            event_id = place_article(self.db.conn, article_id, record, keys,
+                                     copy_of=cluster_id if cluster_id != article_id else None)
             self._record_url(record["url"], record["source"], "stored", None, record["fetched_at"], 0)
         return SavedArticle(article_id, created, cluster_id, event_id)
 
@@ -341,7 +342,8 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
     where, params = [], []
-    sql = "SELECT a.id, a.url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text FROM articles a"
+    sql = ("SELECT a.id, a.url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text, "
+           "a.event_id FROM articles a")
     if long_terms:
         sql += " JOIN articles_fts f ON f.rowid = a.id"
         where.append("articles_fts MATCH ?")

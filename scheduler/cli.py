@@ -131,7 +131,8 @@ def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
     for row in rows:
         click.echo(format_search_hit(row))
         click.echo(f"  {'':16}  {row['url']}")
-    click.echo(f"{len(rows)} article(s); * = flagged as security cooperation")
+    events = {row["event_id"] or -row["id"] for row in rows}
+    click.echo(f"{len(rows)} article(s) reporting {len(events)} event(s); * = flagged as security cooperation")
 
 
 @cli.command()

@@ -31,6 +31,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
         for run in runs:
             run["started_at"], run["finished_at"] = _stored(run["started_at"], tz), _stored(run["finished_at"], tz)
         digest = _last_digest(conn, tz)
+        stored = _stored_counts(conn)
         sources = [
             {"source": h.source, "state": h.state, "reason": h.reason, "last_success": _local(h.last_success, tz),
              "articles_7d": h.articles_7d, "last_error": h.last_error, "last_run": _local(h.last_run, tz)}
@@ -43,6 +44,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
         "database": {"path": str(config.database), "bytes": _size(config)},
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "next_jobs": {name: _local(when, tz) for name, when in next_fire_times(config, now).items()},
+        "stored": stored,
         "crawl_runs": runs,
         "sources": sources,
         "last_digest": digest,
@@ -60,6 +62,10 @@ def format_status(status: dict[str, Any]) -> str:
         f"next      crawl {_short(status['next_jobs']['crawl'])}, digest {_short(status['next_jobs']['digest'])}"
         f"  ({status['timezone']})",
     ]
+    stored = status["stored"]
+    lines.append(f"stored    {stored['articles']} report(s) in {stored['events']} event(s), "
+                 f"{stored['flagged_events']} flagged" + (f"; {stored['unplaced']} not yet grouped "
+                                                          "(run `newsmon reprocess`)" if stored["unplaced"] else ""))
     digest = status["last_digest"]
     if digest:
         error = f" — {digest['last_error']}" if digest["last_error"] else ""
@@ -96,6 +102,14 @@ def _last_digest(conn: sqlite3.Connection, tz: ZoneInfo) -> dict[str, Any] | Non
     digest["stories"] = len(json.loads(digest.pop("article_ids") or "[]"))
     digest["sent_at"] = _stored(digest["sent_at"], tz)
     return digest
+
+
+def _stored_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Reports and the events they tell; an article not grouped yet (a database from before events) counts as one."""
+    articles, unplaced = conn.execute(
+        "SELECT COUNT(*), COUNT(*) - COUNT(event_id) FROM articles").fetchone()
+    events, flagged = conn.execute("SELECT COUNT(*), COALESCE(SUM(flagged), 0) FROM events").fetchone()
+    return {"articles": articles, "events": events + unplaced, "flagged_events": flagged, "unplaced": unplaced}
 
 
 def _size(config: Config) -> int:

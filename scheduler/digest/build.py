@@ -1,9 +1,10 @@
-"""Select the day's flagged stories and shape them for the renderers.
+"""Select the day's flagged events and shape them for the renderers.
 
-Article strings are cleaned here, once (see :mod:`sanitize`).  Republished
-copies (same ``cluster_id``) fold into one story with an "also reported by"
-line, and a story already mailed in a recent digest is not mailed again when
-a copy of it turns up later.
+Article strings are cleaned here, once (see :mod:`sanitize`).  Every report
+of one event (``articles.event_id``: copies, rewrites, other languages) folds
+into one story with an "also reported by" line naming each site and
+language, and an event already mailed in a recent digest is not mailed again
+when another report of it turns up later.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ PRIOR_DIGESTS = 7
 class Copy:
     source: str
     url: str | None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,25 +90,25 @@ def digest_window(conn: sqlite3.Connection, day: date, tz: ZoneInfo, now: dateti
 
 
 def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datetime) -> Digest:
-    """The digest of ``day`` as it would be mailed at ``now``."""
+    """The digest of ``day`` as it would be mailed at ``now``: one story per flagged event."""
     tz = ZoneInfo(config.timezone)
     since, until = digest_window(conn, day, tz, now)
-    mailed_ids, mailed_clusters = _already_mailed(conn, day)
+    mailed_ids, mailed_events = _already_mailed(conn, day)
     rows = conn.execute(
         """
-        SELECT id, url, source, lang, title, text, published_at, cluster_id, score, subtype, partners
-        FROM articles WHERE flagged = 1 AND datetime(fetched_at) > datetime(?) AND datetime(fetched_at) <= datetime(?)
+        SELECT id, event_id FROM articles
+        WHERE flagged = 1 AND datetime(fetched_at) > datetime(?) AND datetime(fetched_at) <= datetime(?)
         ORDER BY id
         """,
         [(since - WINDOW_SLACK).isoformat(timespec="seconds"), until.isoformat(timespec="seconds")],
     ).fetchall()
-    clusters: dict[int, list[sqlite3.Row]] = {}
-    for row in rows:
-        cluster = row["cluster_id"] or row["id"]
-        if row["id"] in mailed_ids or cluster in mailed_clusters:
+    events: dict[int, None] = {}
+    for article_id, event_id in rows:
+        event = event_id if event_id is not None else -article_id  # not grouped yet: an event of its own
+        if article_id in mailed_ids or event in mailed_events:
             continue
-        clusters.setdefault(cluster, []).append(row)
-    stories = [_story(conn, members, tz) for members in clusters.values()]
+        events.setdefault(event)
+    stories = [_story(conn, event, config.digest.language, tz) for event in events]
     stories.sort(key=lambda s: (-s.score, s.id))
     shown = stories[: config.digest.max_stories]
     return Digest(
@@ -117,6 +119,7 @@ def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datet
 
 
 def _already_mailed(conn: sqlite3.Connection, day: date) -> tuple[set[int], set[int]]:
+    """Article ids mailed by the last digests, and their events (negative ids: articles not grouped)."""
     ids: set[int] = set()
     for (article_ids,) in conn.execute(
         "SELECT article_ids FROM digests WHERE status = 'sent' AND digest_date < ? ORDER BY digest_date DESC LIMIT ?",
@@ -126,28 +129,40 @@ def _already_mailed(conn: sqlite3.Connection, day: date) -> tuple[set[int], set[
     if not ids:
         return ids, set()
     marks = ",".join("?" * len(ids))
-    clusters = {row[0] for row in conn.execute(f"SELECT DISTINCT cluster_id FROM articles WHERE id IN ({marks})", list(ids))}
-    return ids, clusters - {None}
+    events = {row[0] if row[0] is not None else -row[1]
+              for row in conn.execute(f"SELECT event_id, id FROM articles WHERE id IN ({marks})", list(ids))}
+    return ids, events
 
 
-def _story(conn: sqlite3.Connection, members: list[sqlite3.Row], tz: ZoneInfo) -> Story:
-    """The cluster's earliest article stands for it; every other copy is 'also reported by'."""
-    primary = members[0]
-    cluster = primary["cluster_id"] or primary["id"]
-    copies: dict[str, Copy] = {}
-    for source, url in conn.execute(
-        "SELECT source, url FROM articles WHERE cluster_id = ? AND id <> ? ORDER BY id", [cluster, primary["id"]]
-    ):
-        name = clean(source)
-        if name != clean(primary["source"]) and name not in copies:
-            copies[name] = Copy(name, safe_url(url))
-    partners = tuple(clean(p) for p in json.loads(primary["partners"] or "[]") if clean(p))
+def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) -> Story:
+    """The event's report in the digest's language (else its earliest) stands for it; the others are
+    'also reported by', with their site and language; partners are the union of the reports'."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row  # by name, whatever the caller's connection does
+    where, param = ("event_id = ?", event) if event > 0 else ("id = ?", -event)
+    reports = cursor.execute(
+        f"""SELECT id, url, source, lang, title, text, published_at, score, subtype, partners, flagged
+            FROM articles WHERE {where} ORDER BY COALESCE(published_at, fetched_at), id""",
+        [param],
+    ).fetchall()
+    primary = next((r for r in reports if r["lang"] == language and r["title"]), reports[0])
+    copies: dict[tuple[str, str | None], Copy] = {}
+    partners: list[str] = []
+    for report in reports:
+        for code in json.loads(report["partners"] or "[]"):
+            if clean(code) and clean(code) not in partners:
+                partners.append(clean(code))
+        name = clean(report["source"])
+        if report["id"] != primary["id"] and (name, report["lang"]) not in copies:
+            copies[(name, report["lang"])] = Copy(name, safe_url(report["url"]), report["lang"])
+    flagged = [r for r in reports if r["flagged"]] or reports
     return Story(
         id=primary["id"], title=clean(primary["title"]) or safe_url(primary["url"]) or "—",
         url=safe_url(primary["url"]), source=clean(primary["source"]), lang=primary["lang"],
         published=_local(primary["published_at"], tz), excerpt=excerpt(primary["text"]),
-        score=max(float(m["score"] or 0) for m in members), subtype=clean(primary["subtype"]) or None,
-        partners=partners, copies=tuple(copies.values()),
+        score=max(float(r["score"] or 0) for r in reports),
+        subtype=clean(primary["subtype"] if primary["flagged"] else flagged[0]["subtype"]) or None,
+        partners=tuple(partners), copies=tuple(copies.values()),
     )
 
 

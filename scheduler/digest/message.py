@@ -20,12 +20,15 @@ from scheduler.digest.render_text import render_text
 
 
 def subject_line(digest: Digest) -> str:
-    """English and fixed in shape, so analysts can filter and search their mailboxes by it."""
+    """English and fixed in shape, so analysts can filter and search their mailboxes by it.
+
+    It counts events, not reports: one meeting told by ten sites is one.
+    """
     day = format_date(digest.day, "d MMM y", locale="en")
     count = len(digest.stories)
     if count == 0:
-        return f"newsmon — {day} — no security-cooperation stories"
-    noun = "story" if count == 1 else "stories"
+        return f"newsmon — {day} — no security-cooperation events"
+    noun = "event" if count == 1 else "events"
     return f"newsmon — {day} — {count} security-cooperation {noun}"
 
 

@@ -63,7 +63,7 @@ STATES: dict[str, dict[str, str]] = {
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {"ar": "التعاون الأمني", "fr": "Coopération sécuritaire", "en": "Security cooperation"},
-    "count": {"ar": "عدد المقالات: {n}، منذ {since}", "fr": "{n} article(s) depuis le {since}", "en": "{n} stories since {since}"},
+    "count": {"ar": "عدد الأحداث: {n}، منذ {since}", "fr": "{n} événement(s) depuis le {since}", "en": "{n} events since {since}"},
     "empty": {
         "ar": "لا يوجد أي مقال عن التعاون الأمني منذ {since}. newsmon يعمل.",
         "fr": "Aucun article sur la coopération sécuritaire depuis le {since}. newsmon fonctionne.",
@@ -72,7 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
     "no_partner": {"ar": "دون شريك محدد", "fr": "Sans partenaire identifié", "en": "No named partner"},
     "partners": {"ar": "الشركاء:", "fr": "Partenaires :", "en": "Partners:"},
     "also": {"ar": "نشرته أيضا:", "fr": "Aussi publié par :", "en": "Also reported by:"},
-    "more": {"ar": "و{n} مقال آخر لم يعرض", "fr": "{n} autre(s) article(s) non affiché(s)", "en": "{n} more stories not shown"},
+    "more": {"ar": "و{n} حدث آخر لم يعرض", "fr": "{n} autre(s) événement(s) non affiché(s)", "en": "{n} more events not shown"},
     "health": {"ar": "حالة المصادر", "fr": "État des sources", "en": "Source health"},
     "health_ok": {
         "ar": "كل المصادر تعمل بشكل عادي.",

@@ -91,7 +91,8 @@ def _story(story: Story, lang: str) -> str:
         details.append(f"<div>{esc(label('partners', lang))} {names}</div>")
     if story.copies:
         copies = join_names([
-            f'<a href="{esc(c.url)}" style="color:#0b5cad;"><bdi>{esc(c.source)}</bdi></a>' if c.url else f"<bdi>{esc(c.source)}</bdi>"
+            (f'<a href="{esc(c.url)}" style="color:#0b5cad;"><bdi>{esc(c.source)}</bdi></a>' if c.url
+             else f"<bdi>{esc(c.source)}</bdi>") + (f" ({esc(c.lang)})" if c.lang else "")
             for c in story.copies
         ], lang)
         details.append(f"<div>{esc(label('also', lang))} {copies}</div>")

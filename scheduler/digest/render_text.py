@@ -10,7 +10,7 @@ import textwrap
 
 from babel.dates import format_date, format_datetime
 
-from scheduler.digest.build import Digest, Story
+from scheduler.digest.build import Copy, Digest, Story
 from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name
 
 WIDTH = 90
@@ -64,6 +64,11 @@ def _story(story: Story, lang: str) -> list[str]:
     if story.partners:
         lines.append(f"  {label('partners', lang)} {join_names([partner_name(p, lang) for p in story.partners], lang)}")
     if story.copies:
-        copies = join_names([f"{c.source} <{c.url}>" if c.url else c.source for c in story.copies], lang)
+        copies = join_names([_copy(c) for c in story.copies], lang)
         lines.append(f"  {label('also', lang)} {copies}")
     return lines
+
+
+def _copy(copy: Copy) -> str:
+    name = f"{copy.source} ({copy.lang})" if copy.lang else copy.source
+    return f"{name} <{copy.url}>" if copy.url else name

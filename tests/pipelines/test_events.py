@@ -127,3 +127,34 @@ def test_event_partners_are_the_union_and_flag_is_any_report(store: ArticleStore
     save(store, MEETING[1], flagged=1, partners=("ES", "EU"))
     partners, flagged = store.db.execute("SELECT partners, flagged FROM events WHERE id = ?", [event]).fetchone()
     assert json.loads(partners) == ["ES", "EU"] and flagged == 1
+
+
+def test_a_near_verbatim_copy_joins_its_original_event(store: ArticleStore) -> None:
+    from pipelines.dedupe import simhash
+
+    url, source, lang, published, title, text = MEETING[1]
+    body = (text + " ") * 4
+    original = store.save_article({"url": url, "source": source, "lang": lang, "title": title, "text": body,
+                                   "published_at": published, "fetched_at": published}, simhash=simhash(body))
+    copy_text = "Source : MAP. " + body
+    copy = store.save_article({"url": "https://aggregator-example.ma/9", "source": "aggregator", "lang": "fr",
+                               "title": "Sans titre", "text": copy_text, "published_at": published,
+                               "fetched_at": published}, simhash=simhash(copy_text))
+    assert copy.cluster_id == original.id and copy.event_id == original.event_id
+
+
+def test_reprocess_regroups_when_the_rules_change_and_places_old_articles(store: ArticleStore) -> None:
+    from pipelines.events import regroup
+
+    for report in [*MEETING, OPERATION_NADOR]:
+        save(store, report)
+    # A database from before events, and events grouped by older rules.
+    store.db.execute("UPDATE articles SET event_id = NULL WHERE url = ?", [OPERATION_NADOR[0]])
+    store.db.execute("UPDATE events SET grouping_version = 'old'")
+    assert regroup(store.db.conn) == 4
+    rows = store.db.execute("SELECT url, event_id FROM articles").fetchall()
+    events = {url: event for url, event in rows}
+    assert len({events[r[0]] for r in MEETING}) == 1 and events[OPERATION_NADOR[0]] not in {events[MEETING[0][0]]}
+    assert store.db.execute("SELECT COUNT(*), SUM(reports) FROM events").fetchone() == (2, 4)
+    assert {v for (v,) in store.db.execute("SELECT grouping_version FROM events")} == {GROUPING_VERSION}
+    assert regroup(store.db.conn) == 0, "nothing to do once every article is placed by the current rules"

@@ -109,7 +109,7 @@ def test_digest_is_received_once_with_both_parts_escaped_and_rtl(tmp_path: Path,
     assert len(smtp_server.envelopes) == 1
     assert sorted(smtp_server.envelopes[0].rcpt_tos) == ["analyst@example.org", "chief@example.org"]
     msg = smtp_server.messages[0]
-    assert msg["Subject"].startswith("newsmon — ") and msg["Subject"].endswith(" — 3 security-cooperation stories")
+    assert msg["Subject"].startswith("newsmon — ") and msg["Subject"].endswith(" — 3 security-cooperation events")
     assert msg["From"] == "newsmon <newsmon@example.org>"
     assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@example.org>")
     assert msg["Date"]
@@ -197,7 +197,7 @@ def test_dry_run_writes_the_message_and_sends_nothing(tmp_path: Path, smtp_serve
     assert "nothing sent" in result.stdout
     msg = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
     assert msg.get_content_type() == "multipart/alternative"
-    assert "3 security-cooperation stories" in msg["Subject"]
+    assert "3 security-cooperation events" in msg["Subject"]
     assert smtp_server.envelopes == [] and digest_rows(config_path) == []
 
     lonely = run_cli("digest", "--config", str(config_path), "--out", str(out))
@@ -210,7 +210,7 @@ def test_empty_day_sends_a_short_mail_or_nothing(tmp_path: Path, smtp_server: Sm
     result = deliver_digest(load_config(config_path))
     assert result.outcome == "sent"
     msg = smtp_server.messages[0]
-    assert msg["Subject"].endswith("— no security-cooperation stories")
+    assert msg["Subject"].endswith("— no security-cooperation events")
     assert "Aucun article sur la coopération sécuritaire" in msg.get_body(("plain",)).get_content()
     assert "site-ar" in msg.get_body(("html",)).get_content()  # never crawled: in the source-health section
 
@@ -265,8 +265,8 @@ def test_next_digest_starts_where_the_last_one_ended_and_skips_copies(tmp_path: 
     msg = smtp_server.messages[0]
     text = msg.get_body(("plain",)).get_content()
     assert "Accord Maroc-Interpol" in text and "قصة الأمس" not in text
-    assert "Aussi publié par : copies-fr <https://copies.example/a/6.html>" in text
-    assert msg["Subject"].endswith("— 1 security-cooperation story")
+    assert "Aussi publié par : copies-fr (fr) <https://copies.example/a/6.html>" in text
+    assert msg["Subject"].endswith("— 1 security-cooperation event")
 
 
 def test_date_option_builds_another_days_digest(tmp_path: Path, smtp_server: SmtpSink) -> None:
