@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from pipelines.lexicon import DATA, Lexicon, lexicon, load_yaml
@@ -72,8 +72,23 @@ class EventKeys:
 
     def kind(self, prefix: str, *, lead_only: bool = False) -> frozenset[str]:
         """Keys of one kind (``"p"``, ``"s"``, ``"o"``, ``"l"``, ``"n"``, ``"y"``, ``"a"``, ``"f"``)."""
-        pool = self.lead if lead_only else self.body
-        return frozenset(k for k in pool if k[0] == prefix)
+        return (self._lead_kinds if lead_only else self._body_kinds).get(prefix, frozenset())
+
+    @cached_property
+    def _lead_kinds(self) -> dict[str, frozenset[str]]:
+        return _by_kind(self.lead)
+
+    @cached_property
+    def _body_kinds(self) -> dict[str, frozenset[str]]:
+        return _by_kind(self.body)
+
+
+def _by_kind(keys: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Keys grouped by their one-letter kind: comparisons ask for kinds many times per pair."""
+    groups: dict[str, set[str]] = {}
+    for key in keys:
+        groups.setdefault(key[0], set()).add(key)
+    return {kind: frozenset(members) for kind, members in groups.items()}
 
 
 def keys_digest() -> str:

@@ -45,7 +45,9 @@ BODY_WEIGHT = 0.3  # a key met only in the body, against one in the title or lea
 SAME_WORDING = 0.25  # leads sharing this share of their words count as one more specific fact
 SAME_TEXT = 0.5  # ... and this share makes a rewrite of one dispatch, even of a story with no foreign side
 WORDING_WEIGHT = 0.5
-_INDEXED = ("p", "n", "o", "l", "y", "s")  # acts are too common to find candidates by
+# A report joins another only through shared facts (see same_event_score), so
+# candidates are found by those; states, years and acts are on most rows of a day.
+_INDEXED = ("p", "n", "o", "l")
 _SPECIFIC_KINDS = ("p", "o", "l")
 SMALL_NUMBER = 32  # below: a day of the month or a handful of suspects, a fact only in both leads
 MIN_SPECIFIC = 2
@@ -162,7 +164,8 @@ def _disagree(a: EventKeys, b: EventKeys, kind: str) -> bool:
     return bool(lead_a and lead_b and not (lead_a & b.body) and not (lead_b & a.body))
 
 
-def _index_keys(keys: EventKeys) -> set[str]:
+def index_keys(keys: EventKeys) -> set[str]:
+    """The keys an article is found by in ``event_keys``: its facts (lead), its officials and bodies (anywhere)."""
     return {k for k in keys.lead if k[0] in _INDEXED} | keys.kind("p") | keys.kind("o")
 
 
@@ -221,7 +224,7 @@ def place_article(conn: sqlite3.Connection, article_id: int, row: dict[str, Any]
         [article_id, day, _encode(keys)],
     )
     conn.executemany("INSERT OR IGNORE INTO event_keys (key, day, article_id) VALUES (?, ?, ?)",
-                     [(key, day, article_id) for key in sorted(_index_keys(keys))])
+                     [(key, day, article_id) for key in sorted(index_keys(keys))])
     refresh_event(conn, event_id)
     return event_id
 
@@ -234,7 +237,7 @@ def _best_event(conn: sqlite3.Connection, article_id: int, keys: EventKeys, day:
     report of the event (JOIN_SCORE), contradict none of them (a year or a
     phase apart) and fit its reports on average (MEAN_SCORE).
     """
-    candidates = _candidates(conn, _index_keys(keys), day, article_id)
+    candidates = _candidates(conn, index_keys(keys), day, article_id)
     if not candidates:
         return None
     rows = conn.execute(
