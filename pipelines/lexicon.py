@@ -20,6 +20,7 @@ import babel
 import yaml
 
 from pipelines.normalize import clitic_variants, normalize_text, tokens
+from pipelines.organisations import organisations
 
 DATA = Path(__file__).with_name("data")
 
@@ -36,7 +37,7 @@ _ACRONYM_RE = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
 
 
 class Entry(NamedTuple):
-    kind: str  # state, capital, org, agency, ignore, institution, generic, morocco, coop, sec, seccoop, neg, ctx
+    kind: str  # state, capital, org, agency, ignore, institution, generic, morocco, place, kingdom, foreign, coop, sec, seccoop, neg, ctx
     value: str  # partner code, institution label, subtype, cue label or context name
     display: str  # the term as written in the data file, for reasons
     acronym: bool  # match only text written in capitals
@@ -82,7 +83,7 @@ class Lexicon:
         """
         out: list[Match] = []
         i, n = 0, len(folded)
-        shouted = _shouted(cased)
+        shouted: bool | None = None  # computed on the first acronym candidate only
         while i < n:
             best: Match | None = None
             for head in clitic_variants(folded[i]):
@@ -96,11 +97,11 @@ class Lexicon:
                     entries = self.phrases.get(key)
                     if not entries:
                         continue
-                    entries = tuple(
-                        e for e in entries
-                        if not e.acronym
-                        or (not shouted and all(t.isupper() for t in cased[i : i + length]))
-                    )
+                    if any(e.acronym for e in entries):
+                        if shouted is None:
+                            shouted = _shouted(cased)
+                        capitals = not shouted and all(t.isupper() for t in cased[i : i + length])
+                        entries = tuple(e for e in entries if not e.acronym or capitals)
                     if entries:
                         best = Match(i, i + length, entries)
                         break
@@ -210,9 +211,9 @@ def lexicon() -> Lexicon:
     for code, names in partners["agencies"].items():
         for name in names:
             lex.add(name, "agency", code)
-    for code, names in partners["organisations"].items():
-        for name in names:
-            lex.add(name, "org", code)
+    for org in organisations().values():
+        for name in org.names:
+            lex.add(name, "org", org.code)
     for phrase in partners["ignore"]:
         lex.add(phrase, "ignore", "")
 
@@ -225,6 +226,8 @@ def lexicon() -> Lexicon:
             lex.add(term, "generic", label)
     for term in signals["morocco"]:
         lex.add(term, "morocco", "MA")
+    for term in signals["morocco_places"]:
+        lex.add(term, "place", "MA")
     for term in signals["morocco_contextual"]:
         lex.add(term, "kingdom", "MA")
     for term in signals["unnamed_partners"]:

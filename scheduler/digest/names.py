@@ -3,8 +3,9 @@
 The classifier stores codes (ISO 3166-1 alpha-2 for states, short upper-case
 names for organisations) so that the data stays language-neutral; the digest
 is where those codes become words in the reader's language.  States come from
-CLDR through Babel; CLDR has no international organisations, hence the small
-table below.
+CLDR through Babel; CLDR has no international organisations, whose display
+names live with their definitions in pipelines/data/organisations.yaml, the
+one file the classifier reads too.
 """
 
 from __future__ import annotations
@@ -13,33 +14,11 @@ from functools import cache
 
 from babel import Locale
 
+from pipelines.organisations import display_name
+
 # Moroccan variants: Arabic month names as printed in Morocco (نونبر), Latin digits.
 LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
 
-ORGANISATIONS: dict[str, dict[str, str]] = {
-    "INTERPOL": {"ar": "الإنتربول", "fr": "Interpol", "en": "Interpol"},
-    "EUROPOL": {"ar": "اليوروبول", "fr": "Europol", "en": "Europol"},
-    "AFRIPOL": {"ar": "الأفريبول", "fr": "Afripol", "en": "Afripol"},
-    "AMERIPOL": {"ar": "الأمريبول", "fr": "Ameripol", "en": "Ameripol"},
-    "CEPOL": {"ar": "وكالة الاتحاد الأوروبي للتدريب على إنفاذ القانون", "fr": "CEPOL", "en": "CEPOL"},
-    "FRONTEX": {"ar": "فرونتكس", "fr": "Frontex", "en": "Frontex"},
-    "UN": {"ar": "الأمم المتحدة", "fr": "Nations unies", "en": "United Nations"},
-    "UNODC": {"ar": "مكتب الأمم المتحدة المعني بالمخدرات والجريمة", "fr": "ONUDC", "en": "UNODC"},
-    "UNOCT": {"ar": "مكتب الأمم المتحدة لمكافحة الإرهاب", "fr": "Bureau de lutte contre le terrorisme de l'ONU", "en": "UN Office of Counter-Terrorism"},
-    "AU": {"ar": "الاتحاد الأفريقي", "fr": "Union africaine", "en": "African Union"},
-    "EU": {"ar": "الاتحاد الأوروبي", "fr": "Union européenne", "en": "European Union"},
-    "NATO": {"ar": "حلف شمال الأطلسي", "fr": "OTAN", "en": "NATO"},
-    "LAS": {"ar": "جامعة الدول العربية", "fr": "Ligue arabe", "en": "Arab League"},
-    "AIMC": {"ar": "مجلس وزراء الداخلية العرب", "fr": "Conseil des ministres arabes de l'Intérieur", "en": "Arab Interior Ministers' Council"},
-    "NAUSS": {"ar": "جامعة نايف العربية للعلوم الأمنية", "fr": "Université arabe Naïf des sciences de sécurité", "en": "Naif Arab University for Security Sciences"},
-    "WEF": {"ar": "المنتدى الاقتصادي العالمي", "fr": "Forum économique mondial", "en": "World Economic Forum"},
-    "GCTF": {"ar": "المنتدى العالمي لمكافحة الإرهاب", "fr": "Forum mondial de lutte contre le terrorisme", "en": "Global Counterterrorism Forum"},
-    "OSCE": {"ar": "منظمة الأمن والتعاون في أوروبا", "fr": "OSCE", "en": "OSCE"},
-    "ECOWAS": {"ar": "المجموعة الاقتصادية لدول غرب أفريقيا", "fr": "CEDEAO", "en": "ECOWAS"},
-    "OIC": {"ar": "منظمة التعاون الإسلامي", "fr": "Organisation de la coopération islamique", "en": "Organisation of Islamic Cooperation"},
-    "GCC": {"ar": "مجلس التعاون الخليجي", "fr": "Conseil de coopération du Golfe", "en": "Gulf Cooperation Council"},
-    "FATF": {"ar": "مجموعة العمل المالي", "fr": "GAFI", "en": "FATF"},
-}
 
 SUBTYPES: dict[str, dict[str, str]] = {
     "police_intel": {"ar": "أمن واستخبارات", "fr": "Police et renseignement", "en": "Police and intelligence"},
@@ -103,9 +82,7 @@ def _territories(lang: str) -> dict[str, str]:
 
 def partner_name(code: str, lang: str) -> str:
     """A state or organisation in the reader's language; an unknown code is shown as is."""
-    if code in ORGANISATIONS:
-        return ORGANISATIONS[code][lang]
-    return _territories(lang).get(code, code)
+    return display_name(code, lang) or _territories(lang).get(code, code)
 
 
 def subtype_name(subtype: str | None, lang: str) -> str | None:
