@@ -61,6 +61,7 @@ class Unit:
     passport: bool = False  # Morocco named only as a suspect's nationality ("مواطن مغربي")
     foreign: tuple[str, ...] = ()  # foreign parties named only as a group ("عدة دول إفريقية")
     conflict: bool = False  # the sentence is about a conflict or a rivalry, not a partnership
+    sport: bool = False  # a match or a team: the states named are opponents
     agenda: bool = False  # security is one item of a diplomatic agenda (trade, tourism...)
 
     def security_subject(self, security_orgs: frozenset[str]) -> bool:
@@ -123,6 +124,7 @@ def analyse(title: str, text: str, lang: str | None = None) -> list[Unit]:
         negated = ("ctx", "negation") in values
         tournament = ("sec", "event") in values
         unit.conflict = ("ctx", "conflict") in values
+        unit.sport = ("ctx", "sport") in values or any(k == "neg" and v == "sport_result" for k, v in values)
         background_end: int | None = None  # end of the last state read as passport or route
         moroccan_party = False
         for idx, m in enumerate(matches):
@@ -132,6 +134,8 @@ def analyse(title: str, text: str, lang: str | None = None) -> list[Unit]:
                     if window.near(idx, {"morocco"}, 3, 3):
                         unit.mentions.append(Mention(e.value, e.display, u, "capital"))
                 elif e.kind in ("state", "org", "agency"):
+                    if e.kind == "org" and window.near(idx, {"ctx"}, 2, 0, "place"):
+                        continue  # "son premier déplacement en dehors de l'Union européenne"
                     if e.kind == "state":
                         background = _background_state(window, idx, tournament, folded, cased)
                         # "ينحدرون من إسبانيا والأردن وسوريا", "la Turquie et les Émirats":
@@ -228,9 +232,21 @@ def _as_place(window: _Window, idx: int, folded: list[str]) -> str | None:
     if window.near(idx, {"ctx"}, TUNING.place_before, 0, "venue_prep"):
         return "venue"
     if (window.near(idx, {"ctx"}, TUNING.place_before, 0, "origin_prep")
-            or window.near(idx, {"ctx"}, TUNING.place_before, 0, "route")):
+            or window.near(idx, {"ctx"}, TUNING.place_before, 0, "route")
+            or _crime_route(window, idx)):
         return "origin"
     return None
+
+
+_CRIMES = {"sec": "police_intel"}
+
+
+def _crime_route(window: _Window, idx: int) -> bool:
+    """"trafic de drogue entre le Maroc et l'Espagne": a route, unlike "coopération entre..."."""
+    return (window.near(idx, {"ctx"}, 2, 0, "between")
+            and (window.near(idx, {"sec"}, 6, 0, None, _CRIMES)
+                 or window.near(idx, {"sec"}, 6, 0, None, {"sec": "migration_border"}))
+            and not window.near(idx, {"coop", "seccoop"}, 6, 0))
 
 
 def _own_services(window: _Window) -> frozenset[str]:
@@ -274,6 +290,7 @@ def _background_state(window: _Window, idx: int, tournament: bool,
         window.near(idx, {"ctx"}, 2, 1, "nationality")
         or (end < len(folded) and folded[end] == "national" and cased[end].islower())
         or window.near(idx, {"ctx"}, 4, 0, "route")
+        or window.near(idx, {"ctx"}, 1, 0, "border_of")
         or (tournament and (window.near(idx, {"ctx"}, 4, TUNING.host_after, "host")
                             or window.near(idx, {"sec"}, 2, 0, "event")))
         or (window.near(idx, {"ctx"}, 2, 0, "between") and not _list_names_morocco(window.matches, idx))
@@ -342,6 +359,8 @@ def partner_mentions(units: list[Unit]) -> list[Mention]:
                      and not rival)
         counts = direct or listing or continues
         for m in u.mentions:
+            if u.sport and not u.security_subject(frozenset()):
+                break  # "ينهزم وديا أمام نظيره الفرنسي": an opponent, not a counterpart
             if counts or m.code in u.own or m.kind == "agency" or (m.kind == "org" and u.sec):
                 kept.append(m)
         previous, previous_counts = u, direct

@@ -19,7 +19,8 @@ from pipelines.tuning import TUNING
 
 __all__ = ["Piece", "content", "pieces"]
 
-_SENTENCE_RE = re.compile(r"(?<=[.!?؟;])\s+|\n+")
+# A full stop after a lone capital is an abbreviation ("U.S. officials"), not an end.
+_SENTENCE_RE = re.compile(r"(?<=[.!?؟;])(?<![ .][A-Z]\.)\s+|\n+")
 # Clause punctuation by language: Arabic writes its own comma and semicolon.
 # Without a language both sets apply (a French page quoting Arabic names).
 _CLAUSES = {"ar": "،؛,;", "fr": ",;:", "en": ",;:"}

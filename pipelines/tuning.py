@@ -23,7 +23,7 @@ class Tuning:
     host_after: int = 3  # "Ireland will co-host UEFA EURO 2028": the host verb after the state
     list_gap: int = 2  # tokens between two states of one list: "و", "et les", ", and"
     list_states: int = 3  # distinct states in one sentence that make it a list of participants
-    place_before: int = 1  # "من المغرب", "du Maroc", "to Morocco": a place, not a party
+    place_before: int = 2  # "من المغرب", "depuis le Maroc", "from Morocco": a place, not a party
 
     # scoring (pipelines.classify)
     bias: float = -4.0
