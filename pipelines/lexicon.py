@@ -55,7 +55,10 @@ class Lexicon:
 
     def __init__(self) -> None:
         self.phrases: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
-        self.max_len: dict[str, int] = {}
+        # phrase lengths that start with each word, longest first: a lookup
+        # tries only lengths that exist
+        self.lengths: dict[str, tuple[int, ...]] = {}
+        self.acronymic: set[tuple[str, ...]] = set()  # keys with an entry matched only in capitals
 
     def add(self, term: str, kind: str, value: str, *, ambiguous: bool = False) -> None:
         self._add(term, term, kind, value, ambiguous)
@@ -73,7 +76,10 @@ class Lexicon:
         entry = Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
         if not any(e.kind == kind and e.value == value for e in self.phrases[key]):
             self.phrases[key].append(entry)  # spelling variants keep the first display
-        self.max_len[key[0]] = max(self.max_len.get(key[0], 0), len(key))
+            if entry.acronym:
+                self.acronymic.add(key)
+        known = set(self.lengths.get(key[0], ())) | {len(key)}
+        self.lengths[key[0]] = tuple(sorted(known, reverse=True))
 
     def scan(self, folded: list[str], cased: list[str]) -> list[Match]:
         """Leftmost-longest matches; proclitics are tolerated on the first word.
@@ -87,17 +93,19 @@ class Lexicon:
         while i < n:
             best: Match | None = None
             for head in clitic_variants(folded[i]):
-                longest = self.max_len.get(head)
-                if not longest:
+                lengths = self.lengths.get(head)
+                if not lengths:
                     continue
-                for length in range(min(longest, n - i), 0, -1):
+                for length in lengths:
+                    if length > n - i:
+                        continue
                     if best and length <= best.end - best.start:
                         break
-                    key = (head, *folded[i + 1 : i + length])
+                    key = (head, *folded[i + 1 : i + length]) if length > 1 else (head,)
                     entries = self.phrases.get(key)
                     if not entries:
                         continue
-                    if any(e.acronym for e in entries):
+                    if key in self.acronymic:
                         if shouted is None:
                             shouted = _shouted(cased)
                         capitals = not shouted and all(t.isupper() for t in cased[i : i + length])

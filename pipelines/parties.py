@@ -62,6 +62,7 @@ class Unit:
     foreign: tuple[str, ...] = ()  # foreign parties named only as a group ("عدة دول إفريقية")
     conflict: bool = False  # the sentence is about a conflict or a rivalry, not a partnership
     sport: bool = False  # a match or a team: the states named are opponents
+    diplomacy: bool = False  # about diplomatic relations themselves (normalisation, sovereignty)
     agenda: bool = False  # security is one item of a diplomatic agenda (trade, tourism...)
 
     def security_subject(self, security_orgs: frozenset[str]) -> bool:
@@ -124,7 +125,8 @@ def analyse(title: str, text: str, lang: str | None = None) -> list[Unit]:
         negated = ("ctx", "negation") in values
         tournament = ("sec", "event") in values
         unit.conflict = ("ctx", "conflict") in values
-        unit.sport = ("ctx", "sport") in values or any(k == "neg" and v == "sport_result" for k, v in values)
+        unit.diplomacy = ("ctx", "diplomacy") in values
+        unit.sport = ("ctx", "sport") in values or ("neg", "sport_result") in values
         background_end: int | None = None  # end of the last state read as passport or route
         moroccan_party = False
         for idx, m in enumerate(matches):
@@ -349,15 +351,19 @@ def partner_mentions(units: list[Unit]) -> list[Mention]:
     kept: list[Mention] = []
     previous: Unit | None = None
     previous_counts = False
+    lead = TUNING.lead_units + (0 if units and units[0].tokens else 1)
     for i, u in enumerate(units):
         cooperating = bool(u.coop or u.seccoop)
         rival = u.conflict and not cooperating
+        # "one of four Arab countries to normalise relations with Israel under
+        # US-engineered accords": the diplomatic background of a later act
+        background = u.diplomacy and i >= lead and not u.institutions and not u.seccoop
         direct = i == 0 or cooperating or (u.moroccan and not rival)
         listing = not u.bare and not rival and len(
             {m.code for m in u.mentions if m.kind == "state"}) >= TUNING.list_states
         continues = (previous_counts and previous is not None and previous.paragraph == u.paragraph
                      and not rival)
-        counts = direct or listing or continues
+        counts = (direct or listing or continues) and not background
         for m in u.mentions:
             if u.sport and not u.security_subject(frozenset()):
                 break  # "ينهزم وديا أمام نظيره الفرنسي": an opponent, not a counterpart

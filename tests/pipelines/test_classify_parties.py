@@ -174,3 +174,26 @@ def test_cooperation_in_passing_is_not_the_subject() -> None:
         "L'un d'eux faisait l'objet d'un mandat d'arrêt émis par les autorités espagnoles.", "fr")
     assert not verdict.flagged
     assert "cooperation only in passing, not the main subject" in verdict.reasons
+
+
+# --- background parties: migrants' nationalities, diplomatic history ----------
+
+def test_nationalities_of_migrants_are_not_partners() -> None:
+    flagged("", "En coordination avec la police espagnole, la police marocaine a démantelé à Nador un réseau "
+            "de passeurs. Les migrants marocains, algériens et guinéens payaient 2 000 euros la traversée.",
+            "fr", {"ES"})
+
+
+def test_diplomatic_background_is_not_a_partner() -> None:
+    flagged("Morocco and Israel sign a defence memorandum",
+            "Morocco and Israel signed a defence memorandum of understanding in Rabat on Tuesday, opening the way "
+            "for military training and industrial cooperation.\nThe ministers of defence discussed joint projects.\n"
+            "Morocco was one of four Arab states, along with the UAE, Bahrain and Sudan, to normalise relations "
+            "with Israel under US-brokered accords.", "en", {"IL"})
+
+
+def test_the_united_kingdom_is_not_the_kingdom() -> None:
+    not_flagged("", "La police espagnole et la police française ont démantelé un réseau de passeurs qui "
+                "opérait entre la France et le Royaume-Uni, en coordination avec Europol.", "fr")
+    flagged("", "La DGSN a signé un accord de coopération sécuritaire avec le Royaume-Uni sur la lutte contre "
+            "le terrorisme.", "fr", {"GB"})
