@@ -18,6 +18,7 @@ import pytest
 
 from scheduler.digest.build import Copy, Digest, PartnerGroup, Story
 from scheduler.digest.health_section import SourceProblem
+from scheduler.digest.names import label
 from scheduler.digest.render_html import render_html
 from scheduler.digest.render_text import render_text
 from scheduler.digest.sanitize import clean, safe_url
@@ -251,7 +252,7 @@ def test_text_part_groups_stories_under_partner_names_with_their_links() -> None
     assert "  Partenaires : Espagne, Interpol\n" in text
     assert "  Aussi publié par : Sahel Info <https://sahel.example/9.html>, Radio Nord\n" in text
     assert "\n== Sans partenaire identifié (1) ==\n" in text
-    assert "4 autre(s) article(s) non affiché(s)" in text
+    assert f"\n{label('more', 'fr', n=4)}\n" in text
     assert text.endswith("-- \nEnvoyé par newsmon. Heures en Africa/Casablanca.\n")
 
 
