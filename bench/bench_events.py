@@ -33,7 +33,7 @@ from pipelines.events import GROUPING_VERSION, index_keys, place_article  # noqa
 from pipelines.importer import import_lines  # noqa: E402
 from pipelines.store import ArticleStore, open_database  # noqa: E402
 
-SIZES = (10_000, 100_000)
+SIZES = (10_000, 1_000_000)
 REPORTS_PER_DAY = 900
 PLACED = 400
 IMPORTED = 300

@@ -4,11 +4,12 @@ Two reports of one happening share few words when one is Arabic and the
 other French, but they name the same states, bodies, officials and places,
 quote the same figures and tell the same act.  This module reads those as
 typed keys (``p:hammouchi``, ``s:ES``, ``o:INTERPOL``, ``l:madrid``, ``n:93``,
-``y:2023``, ``a:meeting``, ``f:opening``) that :mod:`pipelines.events` compares and indexes.
+``y:2023``, ``a:meeting``, ``f:opening``, ``e:african_lion``) that :mod:`pipelines.events` compares and indexes.
 
 States and organisations come from the classifier's vocabulary
 (:mod:`pipelines.lexicon`, CLDR names); officials, places and acts from
-``pipelines/data/{officials,places,acts}.yaml``.  Keys found in the title and
+``pipelines/data/{officials,places,acts}.yaml`` (acts, phases and named
+recurring happenings such as exercises).  Keys found in the title and
 lead are kept apart from the body's: the lead tells the event, the body also
 recalls earlier ones as background.  The act (``a:``) is read from the lead
 only; the phase of a multi-day happening (``f:``, opening/closing) from both.
@@ -71,7 +72,7 @@ class EventKeys:
     words: frozenset[str] = frozenset()  # the lead's content words, for reports in one language
 
     def kind(self, prefix: str, *, lead_only: bool = False) -> frozenset[str]:
-        """Keys of one kind (``"p"``, ``"s"``, ``"o"``, ``"l"``, ``"n"``, ``"y"``, ``"a"``, ``"f"``)."""
+        """Keys of one kind (``"p"``, ``"s"``, ``"o"``, ``"l"``, ``"n"``, ``"y"``, ``"a"``, ``"f"``, ``"e"``)."""
         return (self._lead_kinds if lead_only else self._body_kinds).get(prefix, frozenset())
 
     @cached_property
@@ -121,7 +122,7 @@ def _vocabulary() -> Lexicon:
             for name in names or []:
                 lex.add(name, "place", spec["id"])
     acts = load_yaml("acts.yaml")
-    for section, kind in (("acts", "act"), ("phases", "phase")):
+    for section, kind in (("acts", "act"), ("phases", "phase"), ("named_events", "named")):
         for label, by_lang in acts[section].items():
             for terms in by_lang.values():
                 for term in terms:
@@ -166,6 +167,8 @@ def _scan(text: str, *, with_acts: bool) -> set[str]:
                 keys.add(f"a:{entry.value}")
             elif entry.kind == "phase":
                 keys.add(f"f:{entry.value}")
+            elif entry.kind == "named":
+                keys.add(f"e:{entry.value}")
     keys.update(_numbers(folded))
     return keys
 

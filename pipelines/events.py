@@ -29,12 +29,12 @@ __all__ = ["GROUPING_VERSION", "WINDOW_DAYS", "article_day", "place_article", "r
 
 # The code's version plus the key files' hash: `newsmon reprocess` regroups when either changes.
 GROUPING_VERSION = f"1.0+{keys_digest()}"
-WINDOW_DAYS = 3  # reports of one happening appear within a few days of each other
+WINDOW_DAYS = 2  # reports of one happening appear within two days of its earliest; later ones are follow-ups
 JOIN_SCORE = 0.4  # see same_event_score
 MAX_CANDIDATES = 40  # the earlier reports sharing most keys; enough for any one happening
 
 # What a shared key is worth: an official or a figure is rare, a state or an act common.
-_WEIGHTS = {"p": 3.0, "n": 2.0, "o": 1.5, "l": 1.5, "y": 1.0, "s": 1.0, "a": 1.0, "f": 1.0}
+_WEIGHTS = {"p": 3.0, "n": 2.0, "e": 2.0, "o": 1.5, "l": 1.5, "y": 1.0, "s": 1.0, "a": 1.0, "f": 1.0}
 # Kinds whose disagreement in the leads says "another happening": another act or
 # city weigh against; another year (the 2023 and 2024 editions), phase (the
 # opening and the closing), foreign partner or counterpart rule it out.
@@ -47,8 +47,8 @@ SAME_TEXT = 0.5  # ... and this share makes a rewrite of one dispatch, even of a
 WORDING_WEIGHT = 0.5
 # A report joins another only through shared facts (see same_event_score), so
 # candidates are found by those; states, years and acts are on most rows of a day.
-_INDEXED = ("p", "n", "o", "l")
-_SPECIFIC_KINDS = ("p", "o", "l")
+_INDEXED = ("p", "n", "o", "l", "e")
+_SPECIFIC_KINDS = ("p", "o", "l", "e")
 SMALL_NUMBER = 32  # below: a day of the month or a handful of suspects, a fact only in both leads
 MIN_SPECIFIC = 2
 MEMBERS_COMPARED = 30  # a new report is compared with at most this many reports of a candidate event
@@ -293,7 +293,9 @@ def refresh_event(conn: sqlite3.Connection, event_id: int) -> None:
     published = [r[3] for r in reports if r[3]]
     conn.execute(
         """UPDATE events SET title = ?, titles = ?, languages = ?, sources = ?, partners = ?, subtype = ?,
-                  flagged = ?, reports = ?, earliest_published = ?, first_seen = MIN(first_seen, ?)
+                  flagged = ?, reports = ?, earliest_published = ?, first_seen = MIN(first_seen, ?),
+                  day = COALESCE((SELECT MIN(k.day) FROM article_keys k JOIN articles a ON a.id = k.article_id
+                                  WHERE a.event_id = events.id), day)
            WHERE id = ?""",
         [
             next((r[2] for r in reports if r[2]), None),
