@@ -1,0 +1,74 @@
+"""Entity atoms of the query language: ``@ES``, ``@INTERPOL``, ``@person:hammouchi``.
+
+An analyst names a state by its CLDR code and gets every spelling the
+classifier knows in Arabic, French and English (names, definite forms,
+demonyms in all genders and numbers, compounds such as "hispano-marocain"),
+and an organisation or an official by its id.  States and organisations are
+read from the classifier's compiled vocabulary (:func:`pipelines.lexicon.lexicon`)
+so both always agree; officials come from ``pipelines/data/officials.yaml``.
+Matching reuses the classifier's leftmost-longest scanner, so its rules hold
+here too: acronyms (UN, EU) match only capitals, and longer phrases that
+merely contain a name ("Latin America", "Strait of Gibraltar") name nothing.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipelines.lexicon import Lexicon, lexicon, load_yaml
+
+__all__ = ["EntityKey", "entity_codes", "resolve", "person_lexicon", "scan_entities"]
+
+EntityKey = tuple[str, str]  # ("state", "ES"), ("org", "INTERPOL"), ("person", "hammouchi")
+_KINDS = ("state", "org")
+
+
+@lru_cache(maxsize=1)
+def entity_codes() -> dict[str, EntityKey]:
+    """Upper-case code -> key for every state and organisation in the classifier's vocabulary.
+
+    Ambiguous state names ("مالي" is also "financial") are left to the
+    classifier's list logic and do not make a match here.
+    """
+    codes: dict[str, EntityKey] = {}
+    for entries in lexicon().phrases.values():
+        for entry in entries:
+            if entry.kind in _KINDS:
+                codes.setdefault(entry.value.upper(), (entry.kind, entry.value))
+    return codes
+
+
+@lru_cache(maxsize=1)
+def person_lexicon() -> Lexicon:
+    """Officials' names in the three languages, compiled like the classifier's vocabulary."""
+    lex = Lexicon()
+    for official in load_yaml("officials.yaml").get("officials") or []:
+        for names in (official.get("names") or {}).values():
+            for name in names or []:
+                lex.add(str(name), "person", str(official["id"]))
+    return lex
+
+
+def person_ids() -> frozenset[str]:
+    return frozenset(e.value for entries in person_lexicon().phrases.values() for e in entries)
+
+
+def resolve(kind: str, name: str) -> EntityKey | None:
+    """The key of ``@name`` (kind "code") or ``@person:name``; None when unknown."""
+    if kind == "person":
+        ident = name.lower()
+        return ("person", ident) if ident in person_ids() else None
+    return entity_codes().get(name.upper())
+
+
+def scan_entities(folded: list[str], cased: list[str], *, persons: bool) -> dict[EntityKey, list[tuple[int, int]]]:
+    """Spans of every state and organisation (and official, if asked) named in one line of tokens."""
+    found: dict[EntityKey, list[tuple[int, int]]] = {}
+    for match in lexicon().scan(folded, cased):
+        for entry in match.entries:
+            if entry.kind in _KINDS and not entry.ambiguous:
+                found.setdefault((entry.kind, entry.value), []).append((match.start, match.end))
+    if persons:
+        for match in person_lexicon().scan(folded, cased):
+            for entry in match.entries:
+                found.setdefault(("person", entry.value), []).append((match.start, match.end))
+    return found
