@@ -6,9 +6,12 @@ demonyms in all genders and numbers, compounds such as "hispano-marocain"),
 and an organisation or an official by its id.  States and organisations are
 read from the classifier's compiled vocabulary (:func:`pipelines.lexicon.lexicon`)
 so both always agree; officials come from ``pipelines/data/officials.yaml``.
-Matching reuses the classifier's leftmost-longest scanner, so its rules hold
-here too: acronyms (UN, EU) match only capitals, and longer phrases that
-merely contain a name ("Latin America", "Strait of Gibraltar") name nothing.
+The spellings are the classifier's compiled phrases, looked up in each
+article's word index (a few dozen lookups per entity rather than a scan of
+every word against the whole vocabulary), with the classifier's rules:
+acronyms (UN, EU) match only capitals and not in a line written wholly in
+capitals, and longer phrases that merely contain a name ("Latin America",
+"Strait of Gibraltar") name nothing.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from functools import lru_cache
 
 from pipelines.lexicon import Lexicon, lexicon, load_yaml
 
-__all__ = ["EntityKey", "entity_codes", "resolve", "person_lexicon", "scan_entities"]
+__all__ = ["EntityKey", "EntityPhrase", "entity_codes", "entity_phrases", "ignore_phrases", "resolve"]
 
 EntityKey = tuple[str, str]  # ("state", "ES"), ("org", "INTERPOL"), ("person", "hammouchi")
 _KINDS = ("state", "org")
@@ -60,15 +63,28 @@ def resolve(kind: str, name: str) -> EntityKey | None:
     return entity_codes().get(name.upper())
 
 
-def scan_entities(folded: list[str], cased: list[str], *, persons: bool) -> dict[EntityKey, list[tuple[int, int]]]:
-    """Spans of every state and organisation (and official, if asked) named in one line of tokens."""
-    found: dict[EntityKey, list[tuple[int, int]]] = {}
-    for match in lexicon().scan(folded, cased):
-        for entry in match.entries:
-            if entry.kind in _KINDS and not entry.ambiguous:
-                found.setdefault((entry.kind, entry.value), []).append((match.start, match.end))
-    if persons:
-        for match in person_lexicon().scan(folded, cased):
-            for entry in match.entries:
-                found.setdefault(("person", entry.value), []).append((match.start, match.end))
-    return found
+EntityPhrase = tuple[tuple[str, ...], bool]  # folded tokens, written as an acronym (UN: capitals only)
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> tuple[dict[EntityKey, tuple[EntityPhrase, ...]], tuple[tuple[str, ...], ...]]:
+    by_key: dict[EntityKey, dict[EntityPhrase, None]] = {}
+    ignore: list[tuple[str, ...]] = []
+    for lex, kinds in ((lexicon(), _KINDS), (person_lexicon(), ("person",))):
+        for phrase, entries in lex.phrases.items():
+            for entry in entries:
+                if entry.kind in kinds and not entry.ambiguous:
+                    by_key.setdefault((entry.kind, entry.value), {})[(phrase, entry.acronym)] = None
+                elif entry.kind == "ignore":
+                    ignore.append(phrase)
+    return {key: tuple(phrases) for key, phrases in by_key.items()}, tuple(ignore)
+
+
+def entity_phrases(key: EntityKey) -> tuple[EntityPhrase, ...]:
+    """Every spelling of an entity, as the classifier's vocabulary compiles it."""
+    return _catalogue()[0].get(key, ())
+
+
+def ignore_phrases() -> tuple[tuple[str, ...], ...]:
+    """Phrases that contain a name but designate nothing ("Latin America", "Strait of Gibraltar")."""
+    return _catalogue()[1]

@@ -12,12 +12,11 @@ article, for the alert message.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from pipelines.normalize import clitic_variants, normalize_text, tokens
-from pipelines.query_entities import EntityKey, resolve, scan_entities
+from pipelines.query_entities import EntityKey, entity_phrases, ignore_phrases, resolve
 from pipelines.query_syntax import FIELDS, And, Entity, Near, Node, Not, Or, Phrase, QuerySyntaxError, Scoped, Word, parse
 
 __all__ = ["ArticleDoc", "CompiledQuery", "compile_query", "QuerySyntaxError"]
@@ -48,9 +47,9 @@ class _Field:
     """One field's tokens, with a lookup from every proclitic reading to its positions."""
 
     def __init__(self, text: str) -> None:
-        self.cased: list[str] = []  # normalised, case kept: the lexicon tells UN from "un" by it
+        self.cased: list[str] = []  # normalised, case kept: acronyms (UN) are told from words (un) by it
         self.shown: list[str] = []  # as written in the article
-        self.lines: list[tuple[int, int]] = []
+        self.line_starts: list[int] = []
         for line in text.splitlines():
             begin = len(self.cased)
             for raw in _RAW_WORD_RE.findall(line):
@@ -58,14 +57,16 @@ class _Field:
                 self.cased.extend(parts)
                 self.shown.extend((raw,) if len(parts) == 1 else parts)
             if len(self.cased) > begin:
-                self.lines.append((begin, len(self.cased)))
+                self.line_starts.append(begin)
         self.folded = [_fold(t) for t in self.cased]
         self.positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.folded):
             for variant in clitic_variants(token):
                 self.positions.setdefault(variant, []).append(i)
         self._keys: list[str] | None = None
-        self._entities: dict[bool, dict[EntityKey, list[tuple[int, int]]]] = {}
+        self._entities: dict[EntityKey, list[tuple[int, int]]] = {}
+        self._ignored: list[tuple[int, int]] | None = None
+        self._shouted: dict[int, bool] = {}
 
     def starts(self, word: str, prefix: bool) -> list[int]:
         if not prefix:
@@ -80,16 +81,41 @@ class _Field:
             out.update(self.positions[key])
         return sorted(out)
 
+    def phrase_at(self, phrase: tuple[str, ...]) -> list[int]:
+        """Starts of a compiled vocabulary phrase: proclitics on its first word only, like the classifier."""
+        folded, n = self.folded, len(phrase)
+        return [i for i in self.positions.get(phrase[0], ())
+                if i + n <= len(folded) and all(folded[i + k] == phrase[k] for k in range(1, n))]
+
     def entity_spans(self, key: EntityKey) -> list[tuple[int, int]]:
-        persons = key[0] == "person"
-        found = self._entities.get(persons)
-        if found is None:
-            found = {}
-            for begin, end in self.lines:
-                for k, spans in scan_entities(self.folded[begin:end], self.cased[begin:end], persons=persons).items():
-                    found.setdefault(k, []).extend((begin + s, begin + e) for s, e in spans)
-            self._entities[persons] = found
-        return found.get(key, [])
+        spans = self._entities.get(key)
+        if spans is None:
+            spans = []
+            for phrase, acronym in entity_phrases(key):
+                n = len(phrase)
+                for i in self.phrase_at(phrase):
+                    if acronym and not (all(t.isupper() for t in self.cased[i : i + n]) and not self._line_shouted(i)):
+                        continue
+                    if not any(a <= i and i + n <= b and b - a > n for a, b in self._ignored_spans()):
+                        spans.append((i, i + n))
+            spans = sorted(set(spans))
+            self._entities[key] = spans
+        return spans
+
+    def _ignored_spans(self) -> list[tuple[int, int]]:
+        if self._ignored is None:
+            self._ignored = [(i, i + len(p)) for p in ignore_phrases() for i in self.phrase_at(p)]
+        return self._ignored
+
+    def _line_shouted(self, position: int) -> bool:
+        """Whether the line holding ``position`` is written in capitals (no acronyms in a shouted headline)."""
+        line = bisect_right(self.line_starts, position) - 1
+        if line not in self._shouted:
+            start = self.line_starts[line]
+            end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.cased)
+            words = [t for t in self.cased[start:end] if t.isalpha() and len(t) > 1 and t.lower() != t.upper()]
+            self._shouted[line] = len(words) >= 4 and sum(t.isupper() for t in words) >= 0.8 * len(words)
+        return self._shouted[line]
 
     def words(self, start: int, end: int) -> str:
         return " ".join(self.shown[start:end])
@@ -102,12 +128,10 @@ class ArticleDoc:
         self.fields = (_Field(title or ""), _Field(text or ""))
 
 
-@dataclass(frozen=True)
-class _Span:
-    field: int
-    start: int
-    end: int
-    terms: tuple[str, ...]
+# A place where something is named: (field, start, end, parts); parts are
+# (label, field, start, end) and become text only for the alert of a match.
+_Part = tuple[str | None, int, int, int]
+_Span = tuple[int, int, int, tuple[_Part, ...]]
 
 
 # -- positional atoms: where in the article something is named ----------------
@@ -117,17 +141,17 @@ class _Terms:
         self.words, self.fields = words, fields
 
     def spans(self, doc: ArticleDoc) -> list[_Span]:
-        out = []
+        out: list[_Span] = []
         first, first_prefix = self.words[0]
+        rest = self.words[1:]
         for f in self.fields:
             field = doc.fields[f]
             for start in field.starts(first, first_prefix):
                 end = start + len(self.words)
-                if end <= len(field.folded) and all(
-                    _token_matches(field.folded[start + k], word, prefix)
-                    for k, (word, prefix) in enumerate(self.words[1:], 1)
-                ):
-                    out.append(_Span(f, start, end, (field.words(start, end),)))
+                if not rest or (end <= len(field.folded) and all(
+                    _token_matches(field.folded[start + k], word, prefix) for k, (word, prefix) in enumerate(rest, 1)
+                )):
+                    out.append((f, start, end, ((None, f, start, end),)))
         return out
 
 
@@ -141,10 +165,7 @@ class _Entity:
         self.key, self.label, self.fields = key, label, fields
 
     def spans(self, doc: ArticleDoc) -> list[_Span]:
-        return [
-            _Span(f, s, e, (f"{self.label} ({doc.fields[f].words(s, e)})",))
-            for f in self.fields for s, e in doc.fields[f].entity_spans(self.key)
-        ]
+        return [(f, s, e, ((self.label, f, s, e),)) for f in self.fields for s, e in doc.fields[f].entity_spans(self.key)]
 
 
 class _AnyOf:
@@ -165,12 +186,11 @@ class _Near:
         lefts = self.left.spans(doc)
         if not lefts:
             return []
-        out = []
-        for b in self.right.spans(doc):
-            for a in lefts:
-                if a.field == b.field and (a.end <= b.start or b.end <= a.start):
-                    if max(b.start - a.end, a.start - b.end) <= self.distance:
-                        out.append(_Span(a.field, min(a.start, b.start), max(a.end, b.end), a.terms + b.terms))
+        out: list[_Span] = []
+        for bf, bs, be, bparts in self.right.spans(doc):
+            for af, as_, ae, aparts in lefts:
+                if af == bf and (ae <= bs or be <= as_) and max(bs - ae, as_ - be) <= self.distance:
+                    out.append((af, min(as_, bs), max(ae, be), aparts + bparts))
         return out
 
 
@@ -183,10 +203,10 @@ class _Has:
     def __init__(self, atom: _Positional) -> None:
         self.atom = atom
 
-    def test(self, doc: ArticleDoc, terms: list[str]) -> bool:
+    def test(self, doc: ArticleDoc, terms: list[_Part]) -> bool:
         spans = self.atom.spans(doc)
-        for span in spans:
-            terms.extend(span.terms)
+        for span in spans[:MAX_TERMS]:
+            terms.extend(span[3])
         return bool(spans)
 
 
@@ -194,7 +214,7 @@ class _All:
     def __init__(self, children: list[_Boolean]) -> None:
         self.children = children
 
-    def test(self, doc: ArticleDoc, terms: list[str]) -> bool:
+    def test(self, doc: ArticleDoc, terms: list[_Part]) -> bool:
         return all(child.test(doc, terms) for child in self.children)
 
 
@@ -202,7 +222,7 @@ class _Any:
     def __init__(self, children: list[_Boolean]) -> None:
         self.children = children
 
-    def test(self, doc: ArticleDoc, terms: list[str]) -> bool:
+    def test(self, doc: ArticleDoc, terms: list[_Part]) -> bool:
         # every branch runs so the alert lists all the terms found
         return any([child.test(doc, terms) for child in self.children])
 
@@ -211,7 +231,7 @@ class _None:
     def __init__(self, child: _Boolean) -> None:
         self.child = child
 
-    def test(self, doc: ArticleDoc, terms: list[str]) -> bool:
+    def test(self, doc: ArticleDoc, terms: list[_Part]) -> bool:
         return not self.child.test(doc, [])
 
 
@@ -228,9 +248,13 @@ class CompiledQuery:
 
     def match(self, doc: ArticleDoc) -> list[str] | None:
         """The matched terms as written in the article (deduplicated, at most MAX_TERMS), or None."""
-        terms: list[str] = []
-        if not self._root.test(doc, terms):
+        parts: list[_Part] = []
+        if not self._root.test(doc, parts):
             return None
+        terms = [
+            doc.fields[f].words(s, e) if label is None else f"{label} ({doc.fields[f].words(s, e)})"
+            for label, f, s, e in dict.fromkeys(parts)
+        ]
         return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
