@@ -6,9 +6,9 @@ demonyms in all genders and numbers, compounds such as "hispano-marocain"),
 and an organisation or an official by its id.  States and organisations are
 read from the classifier's compiled vocabulary (:func:`pipelines.lexicon.lexicon`)
 so both always agree; officials come from ``pipelines/data/officials.yaml``.
-The spellings are the classifier's compiled phrases, looked up in each
-article's word index (a few dozen lookups per entity rather than a scan of
-every word against the whole vocabulary), with the classifier's rules:
+The spellings are the classifier's compiled phrases, found in one pass over
+an article's distinct words (whatever the number of entities the
+watchlists name), with the classifier's rules:
 acronyms (UN, EU) match only capitals and not in a line written wholly in
 capitals, and longer phrases that merely contain a name ("Latin America",
 "Strait of Gibraltar") name nothing.
@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from pipelines.lexicon import Lexicon, lexicon, load_yaml
 
-__all__ = ["EntityKey", "EntityPhrase", "entity_codes", "entity_phrases", "ignore_phrases", "resolve"]
+__all__ = ["EntityKey", "EntityPhrase", "entity_codes", "entity_heads", "resolve"]
 
 EntityKey = tuple[str, str]  # ("state", "ES"), ("org", "INTERPOL"), ("person", "hammouchi")
 _KINDS = ("state", "org")
@@ -63,28 +63,22 @@ def resolve(kind: str, name: str) -> EntityKey | None:
     return entity_codes().get(name.upper())
 
 
-EntityPhrase = tuple[tuple[str, ...], bool]  # folded tokens, written as an acronym (UN: capitals only)
+EntityPhrase = tuple[EntityKey | None, tuple[str, ...], bool]  # key (None: an ignore phrase), tokens, acronym
 
 
 @lru_cache(maxsize=1)
-def _catalogue() -> tuple[dict[EntityKey, tuple[EntityPhrase, ...]], tuple[tuple[str, ...], ...]]:
-    by_key: dict[EntityKey, dict[EntityPhrase, None]] = {}
-    ignore: list[tuple[str, ...]] = []
+def entity_heads() -> dict[str, tuple[EntityPhrase, ...]]:
+    """Every entity spelling and ignore phrase, keyed by its first folded token.
+
+    An article is matched against all of them in one pass over its distinct
+    words, however many entities the watchlists name.
+    """
+    heads: dict[str, dict[EntityPhrase, None]] = {}
     for lex, kinds in ((lexicon(), _KINDS), (person_lexicon(), ("person",))):
         for phrase, entries in lex.phrases.items():
             for entry in entries:
                 if entry.kind in kinds and not entry.ambiguous:
-                    by_key.setdefault((entry.kind, entry.value), {})[(phrase, entry.acronym)] = None
+                    heads.setdefault(phrase[0], {})[((entry.kind, entry.value), phrase, entry.acronym)] = None
                 elif entry.kind == "ignore":
-                    ignore.append(phrase)
-    return {key: tuple(phrases) for key, phrases in by_key.items()}, tuple(ignore)
-
-
-def entity_phrases(key: EntityKey) -> tuple[EntityPhrase, ...]:
-    """Every spelling of an entity, as the classifier's vocabulary compiles it."""
-    return _catalogue()[0].get(key, ())
-
-
-def ignore_phrases() -> tuple[tuple[str, ...], ...]:
-    """Phrases that contain a name but designate nothing ("Latin America", "Strait of Gibraltar")."""
-    return _catalogue()[1]
+                    heads.setdefault(phrase[0], {})[(None, phrase, False)] = None
+    return {head: tuple(phrases) for head, phrases in heads.items()}

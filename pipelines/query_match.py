@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from pipelines.normalize import clitic_variants, normalize_text, tokens
-from pipelines.query_entities import EntityKey, entity_phrases, ignore_phrases, resolve
+from pipelines.query_entities import EntityKey, entity_heads, resolve
 from pipelines.query_syntax import FIELDS, And, Entity, Near, Node, Not, Or, Phrase, QuerySyntaxError, Scoped, Word, parse
 
 __all__ = ["ArticleDoc", "CompiledQuery", "compile_query", "QuerySyntaxError"]
@@ -43,6 +43,27 @@ def _fold(token: str) -> str:
     return normalize_text(token)
 
 
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ك", "ل")
+
+
+@lru_cache(maxsize=16384)
+def _surface_forms(word: str) -> tuple[str, ...]:
+    """The spellings a word can take with Arabic proclitics (وبالأمن for أمن); the word alone otherwise.
+
+    The inverse of :func:`clitic_variants`: each form found in an article is
+    still checked with it, so a form listed here that is not a real reading
+    never matches.
+    """
+    if not ("\u0621" <= word[:1] <= "\u064a"):
+        return (word,)
+    forms = [c + p + a + word for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", "ال")]
+    forms += [c + "لل" + word for c in _CONJUNCTIONS]
+    if word.startswith("ال"):
+        forms += [c + "لل" + word[2:] for c in _CONJUNCTIONS]
+    return tuple(dict.fromkeys(forms))
+
+
 class _Field:
     """One field's tokens, with a lookup from every proclitic reading to its positions."""
 
@@ -61,51 +82,62 @@ class _Field:
         self.folded = [_fold(t) for t in self.cased]
         self.positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.folded):
-            for variant in clitic_variants(token):
-                self.positions.setdefault(variant, []).append(i)
+            self.positions.setdefault(token, []).append(i)
         self._keys: list[str] | None = None
-        self._entities: dict[EntityKey, list[tuple[int, int]]] = {}
-        self._ignored: list[tuple[int, int]] | None = None
+        self._entities: dict[EntityKey, list[tuple[int, int]]] | None = None
         self._shouted: dict[int, bool] = {}
 
     def starts(self, word: str, prefix: bool) -> list[int]:
+        """Positions of the tokens that are ``word`` (or begin with it) once proclitics are set aside."""
+        out: list[int] = []
         if not prefix:
-            return self.positions.get(word, [])
+            for form in _surface_forms(word):
+                where = self.positions.get(form)
+                if where and word in clitic_variants(form):
+                    out.extend(where)
+            return sorted(out) if len(out) > 1 else out
         if self._keys is None:
             self._keys = sorted(self.positions)
-        out: set[int] = set()
-        for k in range(bisect_left(self._keys, word), len(self._keys)):
-            key = self._keys[k]
-            if not key.startswith(word):
-                break
-            out.update(self.positions[key])
-        return sorted(out)
-
-    def phrase_at(self, phrase: tuple[str, ...]) -> list[int]:
-        """Starts of a compiled vocabulary phrase: proclitics on its first word only, like the classifier."""
-        folded, n = self.folded, len(phrase)
-        return [i for i in self.positions.get(phrase[0], ())
-                if i + n <= len(folded) and all(folded[i + k] == phrase[k] for k in range(1, n))]
+        for form in _surface_forms(word):
+            for k in range(bisect_left(self._keys, form), len(self._keys)):
+                token = self._keys[k]
+                if not token.startswith(form):
+                    break
+                if any(v.startswith(word) for v in clitic_variants(token)):
+                    out.extend(self.positions[token])
+        return sorted(set(out))
 
     def entity_spans(self, key: EntityKey) -> list[tuple[int, int]]:
-        spans = self._entities.get(key)
-        if spans is None:
-            spans = []
-            for phrase, acronym in entity_phrases(key):
-                n = len(phrase)
-                for i in self.phrase_at(phrase):
-                    if acronym and not (all(t.isupper() for t in self.cased[i : i + n]) and not self._line_shouted(i)):
-                        continue
-                    if not any(a <= i and i + n <= b and b - a > n for a, b in self._ignored_spans()):
-                        spans.append((i, i + n))
-            spans = sorted(set(spans))
-            self._entities[key] = spans
-        return spans
+        if self._entities is None:
+            self._entities = self._find_entities()
+        return self._entities.get(key, [])
 
-    def _ignored_spans(self) -> list[tuple[int, int]]:
-        if self._ignored is None:
-            self._ignored = [(i, i + len(p)) for p in ignore_phrases() for i in self.phrase_at(p)]
-        return self._ignored
+    def _find_entities(self) -> dict[EntityKey, list[tuple[int, int]]]:
+        """Every entity named in the field: one pass over its distinct words, like the classifier's scan.
+
+        Proclitics are set aside on a phrase's first word only; acronyms need
+        capitals outside a shouted line; a longer ignore phrase around a name
+        ("Strait of Gibraltar") cancels it.
+        """
+        heads, folded, n = entity_heads(), self.folded, len(self.folded)
+        found: dict[EntityKey, set[tuple[int, int]]] = {}
+        ignored: list[tuple[int, int]] = []
+        for token, where in self.positions.items():
+            for variant in clitic_variants(token):
+                for key, phrase, acronym in heads.get(variant, ()):
+                    size = len(phrase)
+                    for i in where:
+                        if i + size > n or any(folded[i + k] != phrase[k] for k in range(1, size)):
+                            continue
+                        if key is None:
+                            ignored.append((i, i + size))
+                        elif not acronym or (all(t.isupper() for t in self.cased[i : i + size])
+                                             and not self._line_shouted(i)):
+                            found.setdefault(key, set()).add((i, i + size))
+        return {
+            key: sorted(s for s in spans if not any(a <= s[0] and s[1] <= b and b - a > s[1] - s[0] for a, b in ignored))
+            for key, spans in found.items()
+        }
 
     def _line_shouted(self, position: int) -> bool:
         """Whether the line holding ``position`` is written in capitals (no acronyms in a shouted headline)."""
