@@ -43,25 +43,8 @@ def _fold(token: str) -> str:
     return normalize_text(token)
 
 
-_CONJUNCTIONS = ("", "و", "ف")
-_PREPOSITIONS = ("", "ب", "ك", "ل")
-
-
-@lru_cache(maxsize=16384)
-def _surface_forms(word: str) -> tuple[str, ...]:
-    """The spellings a word can take with Arabic proclitics (وبالأمن for أمن); the word alone otherwise.
-
-    The inverse of :func:`clitic_variants`: each form found in an article is
-    still checked with it, so a form listed here that is not a real reading
-    never matches.
-    """
-    if not ("\u0621" <= word[:1] <= "\u064a"):
-        return (word,)
-    forms = [c + p + a + word for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", "ال")]
-    forms += [c + "لل" + word for c in _CONJUNCTIONS]
-    if word.startswith("ال"):
-        forms += [c + "لل" + word[2:] for c in _CONJUNCTIONS]
-    return tuple(dict.fromkeys(forms))
+def _is_arabic(word: str) -> bool:
+    return "\u0621" <= word[:1] <= "\u064a"
 
 
 class _Field:
@@ -83,29 +66,41 @@ class _Field:
         self.positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.folded):
             self.positions.setdefault(token, []).append(i)
-        self._keys: list[str] | None = None
+        self._variants: dict[str, list[int]] | None = None
+        self._keys: dict[bool, list[str]] = {}  # sorted index keys, for prefixes (Arabic readings or not)
         self._entities: dict[EntityKey, list[tuple[int, int]]] | None = None
         self._shouted: dict[int, bool] = {}
 
     def starts(self, word: str, prefix: bool) -> list[int]:
-        """Positions of the tokens that are ``word`` (or begin with it) once proclitics are set aside."""
-        out: list[int] = []
+        """Positions of the tokens that are ``word`` (or begin with it) once Arabic proclitics are set aside.
+
+        Proclitics are Arabic letters, so a Latin word is looked up as it is;
+        an Arabic one in an index of every proclitic reading, built on the
+        first Arabic lookup.
+        """
+        arabic = _is_arabic(word)
+        index = self._readings() if arabic else self.positions
         if not prefix:
-            for form in _surface_forms(word):
-                where = self.positions.get(form)
-                if where and word in clitic_variants(form):
-                    out.extend(where)
-            return sorted(out) if len(out) > 1 else out
-        if self._keys is None:
-            self._keys = sorted(self.positions)
-        for form in _surface_forms(word):
-            for k in range(bisect_left(self._keys, form), len(self._keys)):
-                token = self._keys[k]
-                if not token.startswith(form):
-                    break
-                if any(v.startswith(word) for v in clitic_variants(token)):
-                    out.extend(self.positions[token])
-        return sorted(set(out))
+            return index.get(word, [])
+        keys = self._keys.get(arabic)
+        if keys is None:
+            keys = self._keys[arabic] = sorted(index)
+        out: set[int] = set()
+        for k in range(bisect_left(keys, word), len(keys)):
+            if not keys[k].startswith(word):
+                break
+            out.update(index[keys[k]])
+        return sorted(out)
+
+    def _readings(self) -> dict[str, list[int]]:
+        if self._variants is None:
+            self._variants = {}
+            for token, where in self.positions.items():
+                for variant in clitic_variants(token):
+                    self._variants.setdefault(variant, []).extend(where)
+            for where in self._variants.values():
+                where.sort()
+        return self._variants
 
     def entity_spans(self, key: EntityKey) -> list[tuple[int, int]]:
         if self._entities is None:
