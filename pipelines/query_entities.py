@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from pipelines.lexicon import Lexicon, lexicon, load_yaml
 
-__all__ = ["EntityKey", "EntityPhrase", "entity_codes", "entity_heads", "resolve"]
+__all__ = ["EntityKey", "EntityPhrase", "entity_codes", "entity_head_words", "entity_heads", "resolve"]
 
 EntityKey = tuple[str, str]  # ("state", "ES"), ("org", "INTERPOL"), ("person", "hammouchi")
 _KINDS = ("state", "org")
@@ -82,3 +82,9 @@ def entity_heads() -> dict[str, tuple[EntityPhrase, ...]]:
                 elif entry.kind == "ignore":
                     heads.setdefault(phrase[0], {})[(None, phrase, False)] = None
     return {head: tuple(phrases) for head, phrases in heads.items()}
+
+
+@lru_cache(maxsize=1024)
+def entity_head_words(key: EntityKey) -> frozenset[str]:
+    """The first words of an entity's spellings: an article without any of them cannot name it."""
+    return frozenset(head for head, phrases in entity_heads().items() if any(p[0] == key for p in phrases))

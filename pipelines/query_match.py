@@ -16,10 +16,10 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from pipelines.normalize import clitic_variants, normalize_text, tokens
-from pipelines.query_entities import EntityKey, entity_heads, resolve
+from pipelines.query_entities import EntityKey, entity_head_words, entity_heads, resolve
 from pipelines.query_syntax import FIELDS, And, Entity, Near, Node, Not, Or, Phrase, QuerySyntaxError, Scoped, Word, parse
 
-__all__ = ["ArticleDoc", "CompiledQuery", "compile_query", "QuerySyntaxError"]
+__all__ = ["ArticleDoc", "CompiledQuery", "QueryBank", "compile_query", "QuerySyntaxError"]
 
 _TITLE, _TEXT = 0, 1
 _ALL_FIELDS = (_TITLE, _TEXT)
@@ -33,14 +33,11 @@ MAX_TERMS = 12  # matched terms reported per alert
 _RAW_WORD_RE = re.compile(r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u00ad\u200b-\u200f]+")
 
 
-@lru_cache(maxsize=131072)  # the vocabulary of news is small and repeats
-def _cased_parts(raw: str) -> tuple[str, ...]:
-    return tuple(tokens(normalize_text(raw, keep_case=True)))
-
-
-@lru_cache(maxsize=131072)
-def _fold(token: str) -> str:
-    return normalize_text(token)
+@lru_cache(maxsize=131072)  # the vocabulary of news is small and repeats: fold each word once
+def _word(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A word as written -> its normalised tokens with case kept, and folded (usually one of each)."""
+    cased = tuple(tokens(normalize_text(raw, keep_case=True)))
+    return cased, tuple(normalize_text(t) for t in cased)
 
 
 def _is_arabic(word: str) -> bool:
@@ -48,59 +45,56 @@ def _is_arabic(word: str) -> bool:
 
 
 class _Field:
-    """One field's tokens, with a lookup from every proclitic reading to its positions."""
+    """One field's tokens, indexed by every reading of each (the token, and without Arabic proclitics)."""
 
     def __init__(self, text: str) -> None:
-        self.cased: list[str] = []  # normalised, case kept: acronyms (UN) are told from words (un) by it
-        self.shown: list[str] = []  # as written in the article
+        self.folded: list[str] = []
         self.line_starts: list[int] = []
+        self._raw: list[str] = []  # the words as written, for their case and for quoting them
+        add = self.folded.append
         for line in text.splitlines():
-            begin = len(self.cased)
-            for raw in _RAW_WORD_RE.findall(line):
-                parts = _cased_parts(raw)
-                self.cased.extend(parts)
-                self.shown.extend((raw,) if len(parts) == 1 else parts)
-            if len(self.cased) > begin:
+            begin = len(self.folded)
+            words = _RAW_WORD_RE.findall(line)
+            self._raw += words
+            for raw in words:
+                folded = _word(raw)[1]
+                if len(folded) == 1:  # the usual case, kept cheap: this loop runs for every word of every article
+                    add(folded[0])
+                else:
+                    self.folded.extend(folded)
+            if len(self.folded) > begin:
                 self.line_starts.append(begin)
-        self.folded = [_fold(t) for t in self.cased]
-        self.positions: dict[str, list[int]] = {}
+        positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.folded):
-            self.positions.setdefault(token, []).append(i)
-        self._variants: dict[str, list[int]] | None = None
-        self._keys: dict[bool, list[str]] = {}  # sorted index keys, for prefixes (Arabic readings or not)
+            where = positions.get(token)
+            if where is None:
+                positions[token] = [i]
+            else:
+                where.append(i)
+        # Proclitics are Arabic letters, so a Latin token's only reading is itself.
+        self.readings: dict[str, list[int]] = {}
+        for token, where in positions.items():
+            for variant in clitic_variants(token) if _is_arabic(token) else (token,):
+                known = self.readings.get(variant)
+                self.readings[variant] = where if known is None else sorted(known + where)
+        self._sorted: list[str] | None = None
         self._entities: dict[EntityKey, list[tuple[int, int]]] | None = None
+        self._cased: list[str] | None = None
+        self._shown: list[str] | None = None
         self._shouted: dict[int, bool] = {}
 
     def starts(self, word: str, prefix: bool) -> list[int]:
-        """Positions of the tokens that are ``word`` (or begin with it) once Arabic proclitics are set aside.
-
-        Proclitics are Arabic letters, so a Latin word is looked up as it is;
-        an Arabic one in an index of every proclitic reading, built on the
-        first Arabic lookup.
-        """
-        arabic = _is_arabic(word)
-        index = self._readings() if arabic else self.positions
+        """Positions of the tokens that are ``word`` (or begin with it) once Arabic proclitics are set aside."""
         if not prefix:
-            return index.get(word, [])
-        keys = self._keys.get(arabic)
-        if keys is None:
-            keys = self._keys[arabic] = sorted(index)
-        out: set[int] = set()
+            return self.readings.get(word, [])
+        if self._sorted is None:
+            self._sorted = sorted(self.readings)
+        keys, out = self._sorted, set()
         for k in range(bisect_left(keys, word), len(keys)):
             if not keys[k].startswith(word):
                 break
-            out.update(index[keys[k]])
+            out.update(self.readings[keys[k]])
         return sorted(out)
-
-    def _readings(self) -> dict[str, list[int]]:
-        if self._variants is None:
-            self._variants = {}
-            for token, where in self.positions.items():
-                for variant in clitic_variants(token):
-                    self._variants.setdefault(variant, []).extend(where)
-            for where in self._variants.values():
-                where.sort()
-        return self._variants
 
     def entity_spans(self, key: EntityKey) -> list[tuple[int, int]]:
         if self._entities is None:
@@ -108,27 +102,26 @@ class _Field:
         return self._entities.get(key, [])
 
     def _find_entities(self) -> dict[EntityKey, list[tuple[int, int]]]:
-        """Every entity named in the field: one pass over its distinct words, like the classifier's scan.
+        """Every entity named in the field, found from the words it shares with the vocabulary's first words.
 
-        Proclitics are set aside on a phrase's first word only; acronyms need
-        capitals outside a shouted line; a longer ignore phrase around a name
-        ("Strait of Gibraltar") cancels it.
+        As in the classifier's scan, proclitics are set aside on a phrase's
+        first word only; acronyms need capitals outside a shouted line; a
+        longer ignore phrase around a name ("Strait of Gibraltar") cancels it.
         """
         heads, folded, n = entity_heads(), self.folded, len(self.folded)
         found: dict[EntityKey, set[tuple[int, int]]] = {}
         ignored: list[tuple[int, int]] = []
-        for token, where in self.positions.items():
-            for variant in clitic_variants(token):
-                for key, phrase, acronym in heads.get(variant, ()):
-                    size = len(phrase)
-                    for i in where:
-                        if i + size > n or any(folded[i + k] != phrase[k] for k in range(1, size)):
-                            continue
-                        if key is None:
-                            ignored.append((i, i + size))
-                        elif not acronym or (all(t.isupper() for t in self.cased[i : i + size])
-                                             and not self._line_shouted(i)):
-                            found.setdefault(key, set()).add((i, i + size))
+        for head in self.readings.keys() & heads.keys():
+            for key, phrase, acronym in heads[head]:
+                size = len(phrase)
+                for i in self.readings[head]:
+                    if i + size > n or any(folded[i + k] != phrase[k] for k in range(1, size)):
+                        continue
+                    if key is None:
+                        ignored.append((i, i + size))
+                    elif not acronym or (all(t.isupper() for t in self.cased[i : i + size])
+                                         and not self._line_shouted(i)):
+                        found.setdefault(key, set()).add((i, i + size))
         return {
             key: sorted(s for s in spans if not any(a <= s[0] and s[1] <= b and b - a > s[1] - s[0] for a, b in ignored))
             for key, spans in found.items()
@@ -139,13 +132,29 @@ class _Field:
         line = bisect_right(self.line_starts, position) - 1
         if line not in self._shouted:
             start = self.line_starts[line]
-            end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.cased)
+            end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.folded)
             words = [t for t in self.cased[start:end] if t.isalpha() and len(t) > 1 and t.lower() != t.upper()]
             self._shouted[line] = len(words) >= 4 and sum(t.isupper() for t in words) >= 0.8 * len(words)
         return self._shouted[line]
 
+    @property
+    def cased(self) -> list[str]:
+        """Normalised tokens with their case: acronyms (UN) are told from words (un) by it."""
+        return self._casing()[0]
+
     def words(self, start: int, end: int) -> str:
-        return " ".join(self.shown[start:end])
+        """The words at [start, end) as the article writes them (سبتة, not the folded سبته)."""
+        return " ".join(self._casing()[1][start:end])
+
+    def _casing(self) -> tuple[list[str], list[str]]:
+        """Cased and as-written tokens, built only for the articles that need them."""
+        if self._cased is None or self._shown is None:
+            self._cased, self._shown = [], []
+            for raw in self._raw:
+                cased = _word(raw)[0]
+                self._cased += cased
+                self._shown += (raw,) if len(cased) == 1 else cased
+        return self._cased, self._shown
 
 
 class ArticleDoc:
@@ -153,6 +162,7 @@ class ArticleDoc:
 
     def __init__(self, title: str | None, text: str | None) -> None:
         self.fields = (_Field(title or ""), _Field(text or ""))
+        self.keys = self.fields[0].readings.keys() | self.fields[1].readings.keys()
 
 
 # A place where something is named: (field, start, end, parts); parts are
@@ -166,6 +176,13 @@ _Span = tuple[int, int, int, tuple[_Part, ...]]
 class _Terms:
     def __init__(self, words: tuple[tuple[str, bool], ...], fields: tuple[int, ...]) -> None:
         self.words, self.fields = words, fields
+        self.single = len(words) == 1
+
+    def present(self, doc: ArticleDoc) -> bool:
+        if self.single:
+            word, prefix = self.words[0]
+            return any(doc.fields[f].starts(word, prefix) for f in self.fields)
+        return bool(self.spans(doc))
 
     def spans(self, doc: ArticleDoc) -> list[_Span]:
         out: list[_Span] = []
@@ -191,6 +208,9 @@ class _Entity:
     def __init__(self, key: EntityKey, label: str, fields: tuple[int, ...]) -> None:
         self.key, self.label, self.fields = key, label, fields
 
+    def present(self, doc: ArticleDoc) -> bool:
+        return any(doc.fields[f].entity_spans(self.key) for f in self.fields)
+
     def spans(self, doc: ArticleDoc) -> list[_Span]:
         return [(f, s, e, ((self.label, f, s, e),)) for f in self.fields for s, e in doc.fields[f].entity_spans(self.key)]
 
@@ -198,6 +218,9 @@ class _Entity:
 class _AnyOf:
     def __init__(self, children: list[_Positional]) -> None:
         self.children = children
+
+    def present(self, doc: ArticleDoc) -> bool:
+        return any(child.present(doc) for child in self.children)
 
     def spans(self, doc: ArticleDoc) -> list[_Span]:
         return [span for child in self.children for span in child.spans(doc)]
@@ -208,6 +231,9 @@ class _Near:
 
     def __init__(self, left: _Positional, right: _Positional, distance: int) -> None:
         self.left, self.right, self.distance = left, right, distance
+
+    def present(self, doc: ArticleDoc) -> bool:
+        return self.left.present(doc) and self.right.present(doc) and bool(self.spans(doc))
 
     def spans(self, doc: ArticleDoc) -> list[_Span]:
         lefts = self.left.spans(doc)
@@ -231,6 +257,9 @@ class _Has:
         self.atom = atom
 
     def test(self, doc: ArticleDoc, terms: list[_Part]) -> bool:
+        # Most atoms are absent from most articles: look them up before building spans.
+        if not self.atom.present(doc):
+            return False
         spans = self.atom.spans(doc)
         for span in spans[:MAX_TERMS]:
             terms.extend(span[3])
@@ -272,9 +301,18 @@ class CompiledQuery:
 
     def __init__(self, source: str, tree: Node, root: _Boolean) -> None:
         self.source, self.tree, self._root = source, tree, root
+        self.clauses = _clauses(tree)
 
     def match(self, doc: ArticleDoc) -> list[str] | None:
         """The matched terms as written in the article (deduplicated, at most MAX_TERMS), or None."""
+        if self.clauses:
+            keys = doc.keys
+            if any(clause.isdisjoint(keys) for clause in self.clauses):
+                return None  # a word the query cannot do without is absent: most articles stop here
+        return self.match_tree(doc)
+
+    def match_tree(self, doc: ArticleDoc) -> list[str] | None:
+        """:meth:`match` without the pre-check on necessary words (for callers that made it)."""
         parts: list[_Part] = []
         if not self._root.test(doc, parts):
             return None
@@ -285,6 +323,43 @@ class CompiledQuery:
         return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
+class QueryBank:
+    """Many compiled queries matched against one article at once.
+
+    Each query's necessary words (:func:`_clauses`) go into one inverted
+    index, so an article costs one lookup per distinct word it contains,
+    whatever the number of queries; only the queries whose every clause
+    found a word walk their tree.
+    """
+
+    def __init__(self, queries: dict[str, CompiledQuery]) -> None:
+        self.queries = queries
+        self._needs = {name: len(query.clauses) for name, query in queries.items()}
+        self._always = [name for name, count in self._needs.items() if count == 0]
+        self._index: dict[str, list[tuple[str, int]]] = {}
+        for name, query in queries.items():
+            for number, clause in enumerate(query.clauses):
+                for word in clause:
+                    self._index.setdefault(word, []).append((name, number))
+
+    def match(self, doc: ArticleDoc) -> dict[str, list[str]]:
+        """Name -> matched terms of every query that matches, in the bank's order."""
+        found: dict[str, set[int]] = {}
+        index = self._index
+        for key in doc.keys & index.keys():
+            for name, number in index[key]:
+                found.setdefault(name, set()).add(number)
+        candidates = {name for name, clauses in found.items() if len(clauses) == self._needs[name]}
+        candidates.update(self._always)
+        out: dict[str, list[str]] = {}
+        for name, query in self.queries.items():
+            if name in candidates:
+                terms = query.match_tree(doc)
+                if terms is not None:
+                    out[name] = terms
+        return out
+
+
 def compile_query(source: str) -> CompiledQuery:
     """Parse and resolve ``source``; raises :class:`QuerySyntaxError` naming position and expectation."""
     tree = parse(source)
@@ -292,6 +367,39 @@ def compile_query(source: str) -> CompiledQuery:
         raise QuerySyntaxError(1, "expected at least one word, phrase or entity outside NOT "
                                   "(a query that only excludes would match nearly every article)")
     return CompiledQuery(source, tree, _boolean(tree, _ALL_FIELDS))
+
+
+def _clauses(node: Node) -> list[frozenset[str]]:
+    """Necessary words: the query can only match an article holding one word of each set.
+
+    A cheap pre-check (set operations in C) before the tree is walked; it
+    may let through an article that then fails, never the other way round.
+    Prefixes and negations require nothing; field scopes are ignored.
+    """
+    if isinstance(node, (Word, Phrase)):
+        first = node if isinstance(node, Word) else node.words[0]
+        if first.prefix:
+            return []
+        parts = tokens(normalize_text(first.text))
+        return [frozenset(parts[:1])] if parts else []
+    if isinstance(node, Entity):
+        key = resolve(node.kind, node.name)
+        return [entity_head_words(key)] if key else []
+    if isinstance(node, Scoped):
+        return _clauses(node.child)
+    if isinstance(node, Near):
+        return _clauses(node.left) + _clauses(node.right)
+    if isinstance(node, And):
+        return [clause for child in node.children for clause in _clauses(child)]
+    if isinstance(node, Or):
+        union: set[str] = set()
+        for child in node.children:
+            clauses = _clauses(child)
+            if not clauses:
+                return []
+            union |= min(clauses, key=len)
+        return [frozenset(union)]
+    return []
 
 
 def _can_match_positively(node: Node) -> bool:
