@@ -231,3 +231,35 @@ def m005_events(db: sqlite_utils.Database) -> None:
         END
         """
     )
+
+
+@migrations()
+def m006_alert_ledger(db: sqlite_utils.Database) -> None:
+    """Watchlist alerts: one row per (watchlist, event, channel), so each is sent at most once.
+
+    A row stays ``pending`` until its channel accepted it; a failed send
+    only moves ``next_attempt_at`` (back-off).  ``lease_until`` is set while
+    one process is sending the row, so a manual crawl beside the daemon's
+    never sends it twice; a lease left by a killed process simply expires.
+    """
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS alert_ledger (
+            id INTEGER PRIMARY KEY,
+            watchlist TEXT NOT NULL,
+            event_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            terms TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            lease_until TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            UNIQUE (watchlist, event_id, channel)
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_alert_ledger_pending ON alert_ledger(status, channel, watchlist)")

@@ -80,3 +80,59 @@ def news_site():
         yield web
     finally:
         web.stop()
+
+
+class JsonReceiver:
+    """A local HTTP endpoint for Apprise's ``json://`` URLs that keeps every message it accepts.
+
+    ``stop()`` leaves the port closed ("connection refused"); ``start()``
+    listens on the same port again, so a channel can go down and come back.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[dict[str, Any]] = []
+        self._server: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.port}/hook"
+
+    def start(self) -> JsonReceiver:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.messages.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+@pytest.fixture
+def json_receiver() -> Iterator[JsonReceiver]:
+    """An Apprise ``json://`` receiver on a free loopback port, listening (``stop()`` it to refuse)."""
+    receiver = JsonReceiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
