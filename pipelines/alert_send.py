@@ -14,8 +14,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import apprise
-
 from pipelines.alert_ledger import claim_due, mark_failed, mark_sent
 from pipelines.alert_message import event_items, render
 from pipelines.store import utc_now
@@ -34,7 +32,14 @@ class DeliveryReport:
 
 
 def send(url: str, title: str, body: str) -> str | None:
-    """Send one message; None on success, else a one-line reason."""
+    """Send one message; None on success, else a one-line reason.
+
+    Apprise is imported here, not at the top: it loads its hundred plugins
+    on first use (seconds on a busy machine), which only a process that
+    actually sends should pay.
+    """
+    import apprise
+
     notifier = apprise.Apprise()
     if not notifier.add(url):
         return "not a valid Apprise URL"
