@@ -35,7 +35,7 @@ def test_migrations_are_idempotent_and_enable_wal(tmp_path: Path) -> None:
     db.close()
     db = open_database(tmp_path / "news.db")
     assert db.journal_mode == "wal"
-    assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages"} <= set(db.table_names())
+    assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages", "alert_ledger"} <= set(db.table_names())
     applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
     assert applied == 5
 
