@@ -35,9 +35,14 @@ class PendingAlert:
 
 
 def event_of(conn: sqlite3.Connection, article_id: int) -> int:
-    """The event an article belongs to: its near-duplicate cluster, or the article itself."""
-    row = conn.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
-    return int(row[0]) if row and row[0] is not None else article_id
+    """The event an article belongs to (``articles.event_id``).
+
+    An article stored before events existed and not yet regrouped by
+    ``newsmon reprocess`` is an event of its own, keyed ``-article_id`` so it
+    cannot take a real event's place in the ledger.
+    """
+    row = conn.execute("SELECT event_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    return int(row[0]) if row and row[0] is not None else -article_id
 
 
 def record_hits(conn: sqlite3.Connection, article_id: int, hits: list[WatchHit], now: datetime) -> int:
@@ -71,8 +76,8 @@ def claim_due(conn: sqlite3.Connection, now: datetime, *, fold_seconds: float, f
     """Lease and return the groups of pending rows ready to go, one group per (channel, watchlist).
 
     A group waits until its oldest row is ``fold_seconds`` old (so a burst
-    becomes one message) unless ``final``; it also waits while any of its
-    rows is backing off after a failure.  Rows of channels this process does
+    becomes one message) unless ``final`` or it was tried already; it also
+    waits while any of its rows is backing off after a failure.  Rows of channels this process does
     not know (removed from the config) are left alone.
     """
     stamp = iso(now)
@@ -91,7 +96,8 @@ def claim_due(conn: sqlite3.Connection, now: datetime, *, fold_seconds: float, f
                 groups.setdefault((row[3], row[1]), []).append(row)
         due = [
             group for group in groups.values()
-            if all(r[8] <= stamp for r in group) and (final or min(r[7] for r in group) <= fold_cutoff)
+            if all(r[8] <= stamp for r in group)
+            and (final or min(r[7] for r in group) <= fold_cutoff or any(r[6] for r in group))
         ]
         lease = iso(now + timedelta(seconds=LEASE_SECONDS))
         for group in due:

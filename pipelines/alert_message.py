@@ -9,6 +9,7 @@ event page when ``serve.base_url`` is configured.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -29,20 +30,21 @@ class AlertItem:
 
 
 def event_items(conn: sqlite3.Connection, alerts: list[PendingAlert], base_url: str | None) -> list[AlertItem]:
-    """Describe each alert's event from its reports (the near-duplicate cluster), earliest first."""
+    """Describe each alert's event from the ``events`` table (its representative title, sources, languages)."""
     items = []
     for alert in alerts:
-        rows = conn.execute(
-            "SELECT title, source, lang FROM articles WHERE cluster_id = ? OR id = ?"
-            " ORDER BY COALESCE(published_at, fetched_at), id",
-            [alert.event_id, alert.article_id],
-        ).fetchall()
-        title = next((r[0] for r in rows if r[0]), None) or "(untitled)"
-        link = f"{base_url.rstrip('/')}/events/{alert.event_id}" if base_url else None
-        items.append(AlertItem(
-            alert.event_id, title, tuple(dict.fromkeys(r[1] for r in rows)),
-            tuple(sorted({r[2] for r in rows if r[2]})), alert.terms, link,
-        ))
+        row = conn.execute("SELECT title, sources, languages FROM events WHERE id = ?", [alert.event_id]).fetchone()
+        if row is not None:
+            title, sources, languages = row[0], tuple(json.loads(row[1] or "[]")), tuple(json.loads(row[2] or "[]"))
+        else:  # an article not placed in an event: it stands for itself
+            article = conn.execute("SELECT title, source, lang FROM articles WHERE id = ?", [alert.article_id]).fetchone()
+            title, sources, languages = (article[0], (article[1],), tuple(filter(None, (article[2],)))) if article \
+                else (None, (), ())
+        link = None
+        if base_url:
+            page = f"events/{alert.event_id}" if alert.event_id > 0 else f"articles/{alert.article_id}"
+            link = f"{base_url.rstrip('/')}/{page}"
+        items.append(AlertItem(alert.event_id, title or "(untitled)", sources, languages, alert.terms, link))
     return items
 
 

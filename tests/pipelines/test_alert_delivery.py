@@ -21,10 +21,20 @@ def store(tmp_path: Path) -> ArticleStore:
     return ArticleStore(open_database(tmp_path / "news.db"))
 
 
+CITIES = ("Tanger", "Nador", "Tétouan", "Oujda", "Agadir", "Laâyoune", "Dakhla", "Casablanca", "Rabat", "Fès",
+          "Marrakech", "Kénitra", "Safi", "El Jadida", "Essaouira", "Al Hoceima", "Larache", "Guelmim", "Tiznit",
+          "Béni Mellal")
+ACTS = ("une saisie de cannabis", "le démantèlement d'un réseau de migration", "l'arrestation d'un suspect",
+        "un exercice conjoint", "une visite de travail")
+
+
 def add_article(store: ArticleStore, n: int, *, title: str, source: str = "site-a", lang: str = "fr",
                 simhash: int | None = None) -> int:
+    """One report of its own event: each n names another city, act, count and date."""
+    text = (f"À {CITIES[n]}, les autorités ont annoncé {ACTS[n % 5]} impliquant {n + 3} personnes "
+            f"le {n + 1} novembre {2000 + n}.")
     row = {"url": f"https://example.org/{source}/{n}", "source": source, "lang": lang, "title": title,
-           "text": f"Texte de l'article {n}.", "fetched_at": iso(utc_now())}
+           "text": text, "fetched_at": iso(utc_now())}
     return store.save_article(row, simhash=simhash).id
 
 
@@ -65,7 +75,7 @@ def test_burst_of_twenty_is_one_folded_message(store, json_receiver) -> None:
     alerts = settings(hook=json_receiver.url)
     start = utc_now()
     for n in range(20):
-        article = add_article(store, n, title=f"Poste frontière de Bab Sebta : rapport {n}")
+        article = add_article(store, n, title=f"{CITIES[n]} : rapport {n}")
         record_hits(store.db.conn, article, [WatchHit("sebta-border", ("Sebta",), ("hook",))], start)
 
     assert deliver_due(store.db.conn, alerts, now=start + timedelta(seconds=5)).messages == 0  # still folding
@@ -73,7 +83,7 @@ def test_burst_of_twenty_is_one_folded_message(store, json_receiver) -> None:
     assert (report.messages, report.alerts) == (1, 20)
     [message] = json_receiver.messages
     assert message["title"] == "newsmon: 20 new reports match sebta-border"
-    assert all(f"rapport {n}\n" in message["message"] + "\n" for n in range(20))
+    assert all(f"{CITIES[n]} : rapport {n}\n" in message["message"] + "\n" for n in range(20))
     assert "/events/" not in message["message"]  # no serve.base_url, no link
 
 

@@ -37,7 +37,7 @@ def test_migrations_are_idempotent_and_enable_wal(tmp_path: Path) -> None:
     assert db.journal_mode == "wal"
     assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages", "alert_ledger"} <= set(db.table_names())
     applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-    assert applied == 5
+    assert applied == 6
 
 
 def test_upsert_by_url_keeps_one_row(store: ArticleStore) -> None:
