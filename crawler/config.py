@@ -27,11 +27,12 @@ from urllib.parse import urlsplit
 import yaml
 
 from pipelines.config_fields import (
-    FilePath, ListOf, Number, Section, SettingError, boolean, css_selector, declared, email_address, http_url,
+    FilePath, ListOf, MapOf, Number, Section, SettingError, boolean, css_selector, declared, email_address, http_url,
     is_required, lang_code, optional_text, regex, setting, text, timezone_name,
 )
 from pipelines.health import HealthSettings
 from pipelines.process import ClassifierSettings, PageSource, ProcessSettings
+from pipelines.watchlists import SLUG_RE, AlertSettings, Watchlist
 
 SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -160,6 +161,10 @@ class Config:
     daemon: DaemonSettings = setting(default_factory=DaemonSettings, check=Section(DaemonSettings), help="the daemon")
     health: HealthSettings = setting(default_factory=HealthSettings, check=Section(HealthSettings),
                                      help="when a source counts as degraded or silent")
+    watchlists: tuple[Watchlist, ...] = setting((), check=ListOf(Section(Watchlist)),
+                                                help="analysts' own queries, alerted at once or listed in the digest")
+    alerts: AlertSettings = setting(default_factory=AlertSettings, check=Section(AlertSettings),
+                                    help="where instant alerts go")
 
     @property
     def enabled_sources(self) -> tuple[Source, ...]:
@@ -223,6 +228,8 @@ def _value(ctx: _Ctx, node: yaml.Node, key: str, check: Any) -> Any:
     """Check one node against its declaration, recursing into lists and sections."""
     if isinstance(check, Section):
         return _section(ctx, node, key, check.cls)
+    if isinstance(check, MapOf) and not _is_null(node):
+        return _named_sections(ctx, node, key, check.item.cls)
     if isinstance(check, ListOf) and not _is_null(node):
         if not isinstance(node, yaml.SequenceNode):
             raise ctx.fail(node, key, "expected a list")
@@ -279,6 +286,22 @@ def _section(ctx: _Ctx, node: yaml.Node, key: str, cls: type, **given: Any) -> A
     return built
 
 
+def _named_sections(ctx: _Ctx, node: yaml.Node, key: str, cls: type) -> dict[str, Any]:
+    """A mapping of slugs to sections (``alerts.channels``); each section is built with its slug as ``name``."""
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.fail(node, key, "expected a mapping of names to settings")
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        name = _construct(key_node)
+        dotted = f"{key}.{name}"
+        if not isinstance(name, str) or not SLUG_RE.match(name):
+            raise ctx.fail(key_node, dotted, f"use a lower-case slug such as analysts-telegram, got {name!r}")
+        if name in out:
+            raise ctx.fail(key_node, dotted, "key given twice")
+        out[name] = _section(ctx, value_node, dotted, cls, name=name)
+    return out
+
+
 def _writable_path(value: str, base: Path) -> Path:
     """Resolve against the config's folder; refuse a folder that cannot be created or written.
 
@@ -321,11 +344,45 @@ def _one_kind_of_tls(ctx: _Ctx, smtp: SmtpSettings, node: yaml.Node, children: d
         raise ctx.fail(node, key, "choose either ssl or starttls, not both")
 
 
+def _child(node: yaml.Node, name: str) -> yaml.Node:
+    """The value node of ``name`` in a mapping node (the mapping itself when absent)."""
+    for key_node, value_node in getattr(node, "value", ()):
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == name:
+            return value_node
+    return node
+
+
+def _channels_fit_the_delivery(ctx: _Ctx, watchlist: Watchlist, node: yaml.Node, children: dict[str, yaml.Node],
+                               key: str) -> None:
+    if watchlist.notify == "instant" and not watchlist.channels:
+        raise ctx.fail(node, f"{key}.channels", "an instant watchlist needs at least one channel from alerts.channels")
+    if watchlist.notify == "digest" and watchlist.channels:
+        raise ctx.fail(children["channels"], f"{key}.channels",
+                       "a digest watchlist goes out with the digest: remove its channels or use notify: instant")
+
+
+def _watchlists_name_known_channels(ctx: _Ctx, config: Config, node: yaml.Node, children: dict[str, yaml.Node],
+                                    key: str) -> None:
+    seen: dict[str, int] = {}
+    for i, watchlist in enumerate(config.watchlists):
+        item = children["watchlists"].value[i]
+        if watchlist.name in seen:
+            raise ctx.fail(_child(item, "name"), f"watchlists[{i}].name",
+                           f"duplicate watchlist name {watchlist.name!r} (first at watchlists[{seen[watchlist.name]}])")
+        seen[watchlist.name] = i
+        for j, channel in enumerate(watchlist.channels):
+            if channel not in config.alerts.channels:
+                known = ", ".join(sorted(config.alerts.channels)) or "none defined"
+                raise ctx.fail(_child(item, "channels").value[j], f"watchlists[{i}].channels[{j}]",
+                               f"unknown channel {channel!r} (alerts.channels: {known})")
+
+
 # Rules that involve more than one key, run after the section is built.
 _CROSS_CHECKS: dict[type, tuple[Callable[..., None], ...]] = {
     Source: (_sources_on_their_host,),
-    Config: (_unique_source_names,),
+    Config: (_unique_source_names, _watchlists_name_known_channels),
     SmtpSettings: (_one_kind_of_tls,),
+    Watchlist: (_channels_fit_the_delivery,),
 }
 
 

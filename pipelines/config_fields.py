@@ -197,6 +197,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class MapOf:
+    """A YAML mapping of slugs to sections (alert channels by name); each section gets its slug as ``name``.
+
+    The loader walks real mappings node by node, so that a mistake names its
+    line; called directly, the check only accepts the empty default.
+    """
+
+    item: Section
+
+    def __call__(self, value: Any) -> dict[str, Any]:
+        if value is None or value == {}:
+            return {}
+        raise SettingError("expected a mapping of names to settings")
+
+
+@dataclass(frozen=True)
 class FilePath:
     """A file path, relative to the config file's folder; the loader resolves it and checks its folder."""
 

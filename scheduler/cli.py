@@ -12,13 +12,14 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
 from crawler.config import Config, ConfigError, load_config
-from pipelines.store import StoreError, open_database, open_readonly, search_articles
+from pipelines.store import StoreError, open_database, open_readonly, search_articles, utc_now
 from scheduler.report import format_search_hit
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -358,6 +359,58 @@ def config_check(config_path: str) -> None:
     enabled = config.enabled_sources
     click.echo(f"{config_path}: ok ({len(enabled)} enabled source(s) of {len(config.sources)}; "
                f"database {config.database})")
+
+
+@cli.group()
+def watch() -> None:
+    """Tune watchlist queries on stored articles and see what each watchlist caught."""
+
+
+@watch.command("test")
+@config_option
+@click.argument("query")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650), help="Articles stored this recently.")
+def watch_test(config_path: str, query: str, days: int) -> None:
+    """Run QUERY over the articles stored in the last --days days and print its hits, newest first.
+
+    The query language is the watchlists' (see README): AND, OR, NOT,
+    parentheses, "phrases", NEAR/n, prefix*, title:, @ES, @INTERPOL,
+    @person:hammouchi.
+
+    \b
+    Example:
+        newsmon watch test '(سبتة OR Ceuta) AND @ES AND NOT sport*' --days 30
+    """
+    from pipelines.query_match import QuerySyntaxError, compile_query
+    from pipelines.watch_scan import count_stored, scan_stored
+    from scheduler.watch_report import format_hits
+
+    config = load(config_path)
+    try:
+        compiled = compile_query(query)
+    except QuerySyntaxError as exc:
+        raise click.ClickException(f"QUERY: {exc}") from None
+    with user_errors(config):
+        conn = open_readonly(config.database)
+        since = utc_now() - timedelta(days=days)
+        hits = scan_stored(conn, {"query": compiled}, since)["query"]
+        click.echo(format_hits(hits, days=days, searched=count_stored(conn, since)))
+
+
+@watch.command("list")
+@config_option
+def watch_list(config_path: str) -> None:
+    """Each configured watchlist with its delivery, its query and its hits of the last 7 days."""
+    from pipelines.watch_scan import scan_stored
+    from scheduler.watch_report import format_watchlists
+
+    config = load(config_path)
+    found = {}
+    if config.watchlists:
+        with user_errors(config):
+            conn = open_readonly(config.database)
+            found = scan_stored(conn, {w.name: w.query for w in config.watchlists}, utc_now() - timedelta(days=7))
+    click.echo(format_watchlists(config.watchlists, found, days=7))
 
 
 def main() -> None:
