@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from twisted.internet import task
 
+from crawler.alerts import CrawlAlerts, event_pages
 from crawler.config import Config, Source
 from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
@@ -71,7 +72,9 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     crawlers: list[Crawler] = []
     receivers: list[Callable[..., None]] = []  # Scrapy holds signal receivers weakly: keep them alive
     pages = PagePool(config.crawl.workers)
+    alerts = CrawlAlerts(config.database, config.watchlists, config.alerts, event_pages(config))
     try:
+        alerts.start()
         pages.start()
         process = AsyncCrawlerProcess(scrapy_settings(config.crawl))
         quiet_network_noise()
@@ -80,7 +83,8 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
             receivers.append(_on_closed(crawler, report, progress))
             crawler.signals.connect(receivers[-1], signal=signals.spider_closed)
             crawlers.append(crawler)
-            process.crawl(crawler, source=source, store=store, report=report, config=config, pages=pages)
+            process.crawl(crawler, source=source, store=store, report=report, config=config, pages=pages,
+                          alerts=alerts)
         ticker = _progress_ticker(reports, progress)
         process.start()
         if ticker is not None and ticker.running:
@@ -90,6 +94,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
         raise
     finally:
         pages.close()
+        alerts.close()  # sends what is still owed; a channel that is down keeps it for the next crawl
     for crawler, report in zip(crawlers, reports, strict=True):
         if report.finish_reason is None:  # a forced stop (second signal): the spider never closed
             report.requests = _requests(crawler)

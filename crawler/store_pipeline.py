@@ -57,4 +57,6 @@ class StorePipeline:
             keys=processed.keys,
         )
         report.new_articles += saved.created
+        if saved.created and spider.alerts is not None:
+            spider.alerts.stored(store, saved.id, processed.row)
         return {"url": page.url, "outcome": "stored" if saved.created else "updated", "cluster_id": saved.cluster_id}

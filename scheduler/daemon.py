@@ -25,7 +25,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from crawler.config import Config, cron_trigger, next_fire_times
 from crawler.settings import LOG_FORMAT
 from pipelines.store import ArticleStore, open_database, utc_now
-from scheduler.jobs import CrawlProcess, digest_tick
+from scheduler.jobs import CrawlProcess, alerts_tick, digest_tick
 from scheduler.locks import daemon_lock
 
 log = logging.getLogger("newsmon.daemon")
@@ -33,6 +33,8 @@ log = logging.getLogger("newsmon.daemon")
 CRAWL_MISFIRE_SECONDS = 3600
 # A digest that failed to send is retried this often while its day is due.
 DIGEST_RETRY_SECONDS = 300
+# Alerts a crawl could not deliver are retried this often (each after its own back-off).
+ALERTS_RETRY_SECONDS = 120
 STARTUP_WAIT_SECONDS = 10
 LOG_FILE_BYTES = 5_000_000
 LOG_FILE_BACKUPS = 3
@@ -72,6 +74,9 @@ def _scheduler(config: Config, crawl: CrawlProcess) -> BlockingScheduler:
     scheduler.add_job(digest_tick, "interval", seconds=DIGEST_RETRY_SECONDS, args=[config],
                       id="digest-retry", name="digest retry")
     scheduler.add_job(digest_tick, args=[config], id="digest-catchup", name="digest catch-up", misfire_grace_time=None)
+    if config.alerts.channels:
+        scheduler.add_job(alerts_tick, "interval", seconds=ALERTS_RETRY_SECONDS, args=[config], id="alerts",
+                          name="alerts still owed")
     return scheduler
 
 

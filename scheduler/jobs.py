@@ -1,4 +1,4 @@
-"""The daemon's two jobs: a crawl in a child process, and the digest check.
+"""The daemon's jobs: a crawl in a child process, the digest check, and alerts still owed.
 
 A crawl runs as ``python -m scheduler.cli crawl`` in a child process: Twisted's
 reactor cannot be restarted inside one process, and a crash or a leak in one
@@ -16,8 +16,10 @@ import subprocess
 import sys
 import threading
 
+from crawler.alerts import event_pages
 from crawler.config import Config
 from crawler.lifeline import die_with_parent
+from pipelines.alert_send import deliver_due
 from pipelines.store import ArticleStore, open_database
 from scheduler.digest import deliver_digest, due_digest_day
 from scheduler.digest.deliver import day_is_done
@@ -123,3 +125,22 @@ def digest_tick(config: Config) -> None:
         return
     result = deliver_digest(config, day)
     (log.info if result.ok else log.error)("digest: %s", result.message)
+
+
+def alerts_tick(config: Config) -> None:
+    """Send the alerts a crawl could not deliver (a channel was down) once their back-off has passed.
+
+    Crawls run twice a day; without this an alert owed to a channel that was
+    down at the end of a crawl would wait for the next one.
+    """
+    if not config.alerts.channels:
+        return
+    db = open_database(config.database)
+    try:
+        report = deliver_due(db.conn, config.alerts, base_url=event_pages(config))
+    finally:
+        db.close()
+    if report.messages:
+        log.info("alerts: %d message(s) sent (%d alert(s))", report.messages, report.alerts)
+    for failure in report.failures:
+        log.warning("alerts: %s", failure)

@@ -35,6 +35,7 @@ from pipelines.process import PageSource
 from pipelines.store import utc_now
 
 if TYPE_CHECKING:
+    from crawler.alerts import CrawlAlerts
     from crawler.config import Config, Source
     from crawler.stats import SourceStats
     from crawler.workers import PagePool
@@ -51,11 +52,12 @@ class NewsSpider(Spider):
     name = "news"
 
     def __init__(self, *, source: Source, store: ArticleStore, report: SourceStats, config: Config,
-                 pages: PagePool) -> None:
+                 pages: PagePool, alerts: CrawlAlerts | None = None) -> None:
         super().__init__(name=source.name)
         self.source = source
         self.store = store
         self.pages = pages
+        self.alerts = alerts
         self.report = report
         self.config = config
         self.page_source = PageSource(source.name, source.lang, source.date_selector)

@@ -19,6 +19,7 @@ from crawler.config import Config
 from pipelines.store import parse_stored_time
 from scheduler.digest.health_section import SourceProblem, source_problems
 from scheduler.digest.sanitize import clean, excerpt, safe_url
+from scheduler.digest.watch_section import WatchSection, watch_sections
 
 FIRST_DIGEST_HOURS = 24
 # Articles stored while the previous digest was being sent are caught by
@@ -64,6 +65,7 @@ class Digest:
     groups: tuple[PartnerGroup, ...]
     hidden: int
     problems: tuple[SourceProblem, ...]
+    watch: tuple[WatchSection, ...] = ()  # one per `notify: digest` watchlist
 
     @property
     def stories(self) -> list[Story]:
@@ -75,7 +77,13 @@ class Digest:
 
     @property
     def empty(self) -> bool:
+        """No flagged story (watchlist sections may still have entries)."""
         return not self.groups
+
+    @property
+    def nothing_new(self) -> bool:
+        """Neither a flagged story nor a watchlist entry: what ``digest.send_empty`` is about."""
+        return self.empty and not any(section.entries for section in self.watch)
 
 
 def digest_window(conn: sqlite3.Connection, day: date, tz: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
@@ -114,7 +122,7 @@ def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datet
     return Digest(
         day=day, since=since.astimezone(tz), until=until.astimezone(tz), timezone=config.timezone,
         language=config.digest.language, groups=_group(shown), hidden=len(stories) - len(shown),
-        problems=tuple(source_problems(conn, config, until)),
+        problems=tuple(source_problems(conn, config, until)), watch=watch_sections(conn, config, since, until),
     )
 
 

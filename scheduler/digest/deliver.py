@@ -60,7 +60,7 @@ def deliver_digest(config: Config, day: date | None = None, *, force: bool = Fal
                 return DigestResult(day, "already_done", _already(row, day))
             digest = _build(config, day, now)
             subject = subject_line(digest)
-            if digest.empty and not config.digest.send_empty:
+            if digest.nothing_new and not config.digest.send_empty:
                 record_empty(db.conn, day, subject=subject)
                 return DigestResult(day, "empty_skipped",
                                     f"no story for {day}; nothing sent (digest.send_empty is false)")

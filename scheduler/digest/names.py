@@ -52,6 +52,10 @@ LABELS: dict[str, dict[str, str]] = {
     "partners": {"ar": "الشركاء:", "fr": "Partenaires :", "en": "Partners:"},
     "also": {"ar": "نشرته أيضا:", "fr": "Aussi publié par :", "en": "Also reported by:"},
     "more": {"ar": "و{n} حدث آخر لم يعرض", "fr": "{n} autre(s) événement(s) non affiché(s)", "en": "{n} more events not shown"},
+    "watch": {"ar": "قائمة المراقبة: {name}", "fr": "Veille : {name}", "en": "Watchlist: {name}"},
+    "watch_none": {"ar": "لا جديد.", "fr": "Rien de nouveau.", "en": "Nothing new."},
+    "matched": {"ar": "الكلمات المطابقة:", "fr": "Termes trouvés :", "en": "Matched:"},
+    "reports": {"ar": "{n} مقالات", "fr": "{n} articles", "en": "{n} reports"},
     "health": {"ar": "حالة المصادر", "fr": "État des sources", "en": "Source health"},
     "health_ok": {
         "ar": "كل المصادر تعمل بشكل عادي.",

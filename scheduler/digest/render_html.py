@@ -15,6 +15,7 @@ from html import escape
 from babel.dates import format_date, format_datetime
 
 from scheduler.digest.build import Digest, Story
+from scheduler.digest.watch_section import WatchSection
 from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name, text_direction
 
 FONT = "font-family:Arial,Helvetica,'Segoe UI',Tahoma,sans-serif"
@@ -58,6 +59,8 @@ def render_html(digest: Digest) -> str:
     if digest.hidden:
         rows.append(f'<tr><td {_dir(lang)}padding:10px 24px;font-size:13px;color:{MUTED};">'
                     f'{esc(label("more", lang, n=digest.hidden))}</td></tr>')
+    for section in digest.watch:
+        rows.extend(_watch(section, lang))
     rows.append(_health(digest))
     rows.append(f'<tr><td {_dir(lang)}padding:14px 24px;font-size:12px;color:{MUTED};border-top:1px solid #d9e2ec;">'
                 f'{esc(label("footer", lang, tz=digest.timezone))}</td></tr>')
@@ -106,6 +109,38 @@ def _story(story: Story, lang: str) -> str:
         f'<div>{" · ".join(meta)}</div>{"".join(details)}</td></tr>'
         f"</table></td></tr>"
     )
+
+
+def _watch(section: WatchSection, lang: str) -> list[str]:
+    heading = esc(label("watch", lang, name=section.name))
+    rows = [
+        f'<tr><td {_dir(lang)}padding:18px 24px 6px;">'
+        f'<h2 style="margin:0;font-size:17px;color:{ACCENT};border-bottom:1px solid #d9e2ec;padding-bottom:4px;">'
+        f'{heading} <span style="color:{MUTED};font-weight:normal;">({len(section.entries) + section.hidden})</span></h2>'
+        f'<div dir="auto" style="font-size:12px;color:{MUTED};margin-top:4px;"><bdi>{esc(section.query)}</bdi></div></td></tr>'
+    ]
+    if not section.entries:
+        rows.append(f'<tr><td {_dir(lang)}padding:6px 24px;font-size:13px;color:{MUTED};">{esc(label("watch_none", lang))}</td></tr>')
+    for entry in section.entries:
+        title = esc(entry.title)
+        if entry.url:
+            title = f'<a href="{esc(entry.url)}" style="color:#0b5cad;text-decoration:none;">{title}</a>'
+        meta = [f"<bdi>{esc(entry.source)}</bdi>"]
+        if entry.published:
+            meta.append(f'<span dir="ltr">{esc(entry.published.strftime("%Y-%m-%d %H:%M"))}</span>')
+        if entry.reports > 1:
+            meta.append(esc(label("reports", lang, n=entry.reports)))
+        terms = join_names([f"<bdi>{esc(t)}</bdi>" for t in entry.terms], lang)
+        rows.append(
+            f'<tr><td style="padding:8px 24px 10px;border-bottom:1px solid #eef1f5;">'
+            f'<div {_dir(entry.lang)}font-size:15px;font-weight:bold;line-height:1.4;">{title}</div>'
+            f'<div {_dir(lang)}font-size:12px;line-height:1.6;color:{MUTED};">{" · ".join(meta)}'
+            + (f'<br>{esc(label("matched", lang))} {terms}' if entry.terms else "") + "</div></td></tr>"
+        )
+    if section.hidden:
+        rows.append(f'<tr><td {_dir(lang)}padding:6px 24px;font-size:13px;color:{MUTED};">'
+                    f'{esc(label("more", lang, n=section.hidden))}</td></tr>')
+    return rows
 
 
 def _health(digest: Digest) -> str:

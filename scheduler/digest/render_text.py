@@ -11,6 +11,7 @@ import textwrap
 from babel.dates import format_date, format_datetime
 
 from scheduler.digest.build import Copy, Digest, Story
+from scheduler.digest.watch_section import WatchSection
 from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name
 
 WIDTH = 90
@@ -35,6 +36,8 @@ def render_text(digest: Digest) -> str:
             lines += _story(story, lang) + [""]
     if digest.hidden:
         lines += [label("more", lang, n=digest.hidden), ""]
+    for section in digest.watch:
+        lines += _watch(section, lang)
     lines += [f"== {label('health', lang)} ==", ""]
     if digest.problems:
         for problem in digest.problems:
@@ -46,6 +49,29 @@ def render_text(digest: Digest) -> str:
         lines.append(label("health_ok", lang))
     lines += ["", "-- ", label("footer", lang, tz=digest.timezone)]
     return "\n".join(lines) + "\n"
+
+
+def _watch(section: WatchSection, lang: str) -> list[str]:
+    lines = [f"== {label('watch', lang, name=section.name)} ({len(section.entries) + section.hidden}) ==",
+             f"   {section.query}", ""]
+    if not section.entries:
+        lines += [label("watch_none", lang), ""]
+    for entry in section.entries:
+        meta = [entry.source]
+        if entry.published:
+            meta.append(entry.published.strftime("%Y-%m-%d %H:%M"))
+        if entry.reports > 1:
+            meta.append(label("reports", lang, n=entry.reports))
+        lines.append(f"* {entry.title}")
+        if entry.url:
+            lines.append(f"  {entry.url}")
+        lines.append("  " + " · ".join(meta))
+        if entry.terms:
+            lines.append(f"  {label('matched', lang)} {join_names(list(entry.terms), lang)}")
+        lines.append("")
+    if section.hidden:
+        lines += [label("more", lang, n=section.hidden), ""]
+    return lines
 
 
 def _story(story: Story, lang: str) -> list[str]:
