@@ -28,7 +28,7 @@ run: $(RUNTIME_STAMP)
 test: $(TEST_STAMP)
 	$(PY) -m pytest -n 2 -q
 
-## bench: throughput figures (crawl vs trafilatura, dates, classifier)
+## bench: throughput figures (crawl vs trafilatura, dates, classifier, watchlists)
 bench: $(TEST_STAMP)
 	$(PY) -m bench
 
