@@ -75,9 +75,11 @@ def same_event_score(a: EventKeys, b: EventKeys, days_apart: int) -> float:
     least MIN_SPECIFIC shared keys must be facts (see ``_fact``), one of
     them from abroad (a foreign official or place, a body, a figure) unless
     both leads name the same foreign state or the leads are worded alike
-    (SAME_TEXT); much the same wording (SAME_WORDING, reports in one
-    language) counts as one fact: the DGSN chief and Casablanca alone are
-    half the news of a week, not one happening.  Leads that disagree on the act or the place
+    (SAME_TEXT); the same foreign state and specific act (an agreement, an
+    extradition: not mere talks) in both leads, and much the same wording
+    (SAME_WORDING, reports in one language), count as one fact each: the
+    DGSN chief and Casablanca alone are half the news of a week, not one
+    happening.  Leads that disagree on the act or the place
     subtract, as does distance in days; leads that disagree on the year, the
     foreign partner or counterpart, or reports on different phases (opening,
     closing), rule the pair out.
@@ -90,7 +92,9 @@ def same_event_score(a: EventKeys, b: EventKeys, days_apart: int) -> float:
     facts = [k for k in shared if _fact(k, a, b)]
     same_wording = wording >= SAME_WORDING
     partner = any(k[0] == "s" and k in a.lead and k in b.lead for k in shared)
-    if len(facts) + same_wording < MIN_SPECIFIC or not (
+    # The same partner and the same specific act (an agreement, an extradition, not "talks") in both leads.
+    partner_act = partner and any(k[0] == "a" and k != "a:meeting" and k in a.lead and k in b.lead for k in shared)
+    if len(facts) + same_wording + partner_act < MIN_SPECIFIC or not (
             wording >= SAME_TEXT or partner or any(not _home(k) for k in facts)):
         return float("-inf")
     overlap = sum(min(weights_a[k], weights_b[k]) for k in shared)
@@ -132,9 +136,10 @@ def _moroccan_places() -> frozenset[str]:
 
 
 def _contradicts(a: EventKeys, b: EventKeys) -> bool:
-    """The two reports cannot tell one happening: another year, phase, foreign partner or counterpart."""
+    """The two reports cannot tell one happening: another year, phase, foreign partner, or officials
+    none of whom the other report names (the interior minister's talks are not the DGSN chief's)."""
     return (_disagree(a, b, "y") or _other_phase(a, b) or _disagree(a, b, "s") or _disagree(a, b, "o")
-            or _other_counterpart(a, b))
+            or _disagree(a, b, "p") or _other_counterpart(a, b))
 
 
 def _other_counterpart(a: EventKeys, b: EventKeys) -> bool:
