@@ -130,7 +130,7 @@ def _tokenize(query: str) -> list[_Token]:
             if close < 0 and OPEN_QUOTES[ch] != '"':
                 close = query.find('"', i + 1)
             if close < 0:
-                raise QuerySyntaxError(pos, f"expected a closing quote for the phrase opened here")
+                raise QuerySyntaxError(pos, "expected a closing quote for the phrase opened here")
             out.append(_Token("phrase", query[i + 1 : close], pos))
             i = close + 1
         elif ch in _CLOSE_QUOTES:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.query_syntax import And, Entity, Near, Not, Or, Phrase, QuerySyntaxError, Scoped, Word, parse
+from pipelines.query_syntax import Entity, Near, Not, Phrase, QuerySyntaxError, Scoped, Word, parse
 
 
 def shape(node):
