@@ -36,7 +36,9 @@ def vocabulary_digest() -> str:
 _ACRONYM_RE = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
 
 
-class Entry(NamedTuple):
+class VocabularyEntry(NamedTuple):
+    """One meaning of a phrase from the vocabulary files (a phrase may have several)."""
+
     kind: str  # state, capital, org, agency, ignore, institution, generic, morocco, place, kingdom, foreign, coop, sec, seccoop, neg, ctx
     value: str  # partner code, institution label, subtype, cue label or context name
     display: str  # the term as written in the data file, for reasons
@@ -47,14 +49,14 @@ class Entry(NamedTuple):
 class Match(NamedTuple):
     start: int
     end: int
-    entries: tuple[Entry, ...]
+    entries: tuple[VocabularyEntry, ...]
 
 
 class Lexicon:
     """All vocabularies in one phrase dictionary keyed by normalised tokens."""
 
     def __init__(self) -> None:
-        self.phrases: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+        self.phrases: dict[tuple[str, ...], list[VocabularyEntry]] = defaultdict(list)
         # phrase lengths that start with each word, longest first: a lookup
         # tries only lengths that exist
         self.lengths: dict[str, tuple[int, ...]] = {}
@@ -73,7 +75,7 @@ class Lexicon:
         key = tuple(tokens(normalize_text(spelling)))
         if not key:
             return
-        entry = Entry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
+        entry = VocabularyEntry(kind, value, term, bool(_ACRONYM_RE.match(term.replace(".", ""))), ambiguous)
         if not any(e.kind == kind and e.value == value for e in self.phrases[key]):
             self.phrases[key].append(entry)  # spelling variants keep the first display
             if entry.acronym:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from pipelines.lexicon import MOROCCAN_COMPOUND_FOLDED, Entry, Match, lexicon, load_yaml
+from pipelines.lexicon import MOROCCAN_COMPOUND_FOLDED, Match, VocabularyEntry, lexicon, load_yaml
 from pipelines.organisations import organisations
 from pipelines.segment import pieces
 from pipelines.tuning import TUNING
@@ -314,7 +314,7 @@ def _list_names_morocco(matches: list[Match], idx: int) -> bool:
     return False
 
 
-def _valid_state(window: _Window, idx: int, entry: Entry, negated: bool) -> bool:
+def _valid_state(window: _Window, idx: int, entry: VocabularyEntry, negated: bool) -> bool:
     """Whether a state mention can name a partner rather than a team, venue, source or passport."""
     if negated:
         return False
