@@ -23,7 +23,7 @@ class FeedError(ValueError):
 
 
 @dataclass(frozen=True)
-class Entry:
+class FeedEntry:
     """One link found in a feed or sitemap, with the hints the article page may lack."""
 
     url: str
@@ -33,8 +33,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Sitemap:
-    entries: tuple[Entry, ...]
-    children: tuple[Entry, ...]  # sitemaps listed by a sitemap index, with their lastmod
+    entries: tuple[FeedEntry, ...]
+    children: tuple[FeedEntry, ...]  # sitemaps listed by a sitemap index, with their lastmod
 
 
 def _root(body: bytes) -> etree._Element:
@@ -71,7 +71,7 @@ def _child_text(element: etree._Element, *names: str) -> str | None:
     return None
 
 
-def parse_feed(body: bytes) -> list[Entry]:
+def parse_feed(body: bytes) -> list[FeedEntry]:
     """Entries of an RSS 2.0 / RSS 1.0 / Atom document; :class:`FeedError` if it is none of them."""
     root = _root(body)
     kind = _local(root.tag)
@@ -83,7 +83,7 @@ def parse_feed(body: bytes) -> list[Entry]:
         for item in items:
             link = _child_text(item, "link") or _guid_link(item)
             if link:
-                entries.append(Entry(link, _child_text(item, "pubdate", "date", "published", "updated"),
+                entries.append(FeedEntry(link, _child_text(item, "pubdate", "date", "published", "updated"),
                                      _child_text(item, "title")))
         return entries
     raise FeedError(f"not an RSS or Atom feed (root element <{kind}>)")
@@ -98,7 +98,7 @@ def _guid_link(item: etree._Element) -> str | None:
     return None
 
 
-def _atom_entry(entry: etree._Element) -> Entry | None:
+def _atom_entry(entry: etree._Element) -> FeedEntry | None:
     href = None
     for child in entry:
         if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate" and child.get("href"):
@@ -106,7 +106,7 @@ def _atom_entry(entry: etree._Element) -> Entry | None:
             break
     if not href:
         return None
-    return Entry(href, _child_text(entry, "published", "issued", "updated", "modified"), _child_text(entry, "title"))
+    return FeedEntry(href, _child_text(entry, "published", "issued", "updated", "modified"), _child_text(entry, "title"))
 
 
 def parse_sitemap(body: bytes) -> Sitemap:
@@ -122,10 +122,10 @@ def parse_sitemap(body: bytes) -> Sitemap:
         if not loc:
             continue
         if name == "sitemap":
-            children.append(Entry(loc, _child_text(node, "lastmod")))
+            children.append(FeedEntry(loc, _child_text(node, "lastmod")))
         elif name == "url":
             news = next((c for c in node if _local(c.tag) == "news"), None)
             date = _child_text(news, "publication_date") if news is not None else None
             title = _child_text(news, "title") if news is not None else None
-            entries.append(Entry(loc, date or _child_text(node, "lastmod"), title))
+            entries.append(FeedEntry(loc, date or _child_text(node, "lastmod"), title))
     return Sitemap(tuple(entries), tuple(children))

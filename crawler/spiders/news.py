@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from crawler.block_pages import blocked_reason
 from crawler.failures import describe_failure
-from crawler.feeds import Entry, FeedError, parse_feed, parse_sitemap
+from crawler.feeds import FeedEntry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page
 from crawler.middlewares import OffsiteRefused
 from crawler.netguard import PrivateNetworkRefused
@@ -133,7 +133,7 @@ class NewsSpider(Spider):
         page = self._html(response)
         if page is None:
             return
-        yield from self._articles((Entry(url) for url in links(page)), page.url)
+        yield from self._articles((FeedEntry(url) for url in links(page)), page.url)
         if depth >= self.config.crawl.listing_depth:
             return
         following = next_page(page)
@@ -162,12 +162,12 @@ class NewsSpider(Spider):
             yield self._document(url, self.parse_feed, self.document_failed, FEED_PRIORITY)
         if not fresh:
             self.report.note("no usable feed advertised on the homepage; read its links instead")
-            yield from self._articles((Entry(url) for url in links(page)), page.url)
+            yield from self._articles((FeedEntry(url) for url in links(page)), page.url)
 
     # -- articles -----------------------------------------------------------
-    def _articles(self, entries: Iterable[Entry], base: str) -> Iterator[Request]:
+    def _articles(self, entries: Iterable[FeedEntry], base: str) -> Iterator[Request]:
         """Requests for the article URLs among ``entries`` that are new, fresh and on-site."""
-        fresh: list[tuple[str, Entry, datetime | None]] = []
+        fresh: list[tuple[str, FeedEntry, datetime | None]] = []
         for entry in entries:
             url = self._on_site(entry.url, base)
             if url is None or url in self.seen_articles or not self._is_article(url):
