@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.alert_ledger import record_hits
 from pipelines.alert_send import DeliveryReport, deliver_due
-from pipelines.store import ArticleStore, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from pipelines.watchlists import AlertSettings, InstantMatcher, Watchlist
 
 if TYPE_CHECKING:

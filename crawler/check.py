@@ -32,7 +32,7 @@ from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links
 from crawler.netguard import refusal_reason
 from crawler.urls import canonical_url
-from pipelines.store import utc_now
+from pipelines.dbtime import utc_now
 
 if TYPE_CHECKING:
     from crawler.config import Config, CrawlSettings, Source

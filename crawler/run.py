@@ -28,7 +28,8 @@ from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
 from crawler.workers import PagePool
-from pipelines.store import ArticleStore, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 
 log = logging.getLogger("newsmon.crawler")
 

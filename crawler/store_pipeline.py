@@ -11,7 +11,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from pipelines.process import PageInput, Processed
-from pipelines.store import iso
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -52,7 +51,7 @@ class StorePipeline:
         saved = store.save_article(
             processed.row,
             html=item["html"] if config.crawl.keep_html else None,
-            page={"encoding": item["encoding"], "feed_date": iso(page.feed_date), "feed_title": page.feed_title},
+            page={"encoding": item["encoding"], "feed_date": page.feed_date, "feed_title": page.feed_title},
             simhash=processed.simhash,
             keys=processed.keys,
         )

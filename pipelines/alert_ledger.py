@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipelines.store import iso
+from pipelines.dbtime import to_db
 from pipelines.watchlists import WatchHit
 
 __all__ = ["PendingAlert", "event_of", "record_hits", "claim_due", "mark_sent", "mark_failed", "MAX_BACKOFF_SECONDS"]
@@ -47,7 +47,7 @@ def event_of(conn: sqlite3.Connection, article_id: int) -> int:
 
 def record_hits(conn: sqlite3.Connection, article_id: int, hits: list[WatchHit], now: datetime) -> int:
     """Owe one alert per hit and channel, unless this event already has one; returns rows added."""
-    stamp = iso(now)
+    stamp = to_db(now)
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN IMMEDIATE")
@@ -80,8 +80,8 @@ def claim_due(conn: sqlite3.Connection, now: datetime, *, fold_seconds: float, f
     waits while any of its rows is backing off after a failure.  Rows of channels this process does
     not know (removed from the config) are left alone.
     """
-    stamp = iso(now)
-    fold_cutoff = iso(now - timedelta(seconds=fold_seconds))
+    stamp = to_db(now)
+    fold_cutoff = to_db(now - timedelta(seconds=fold_seconds))
     conn.execute("BEGIN IMMEDIATE")
     try:
         rows = conn.execute(
@@ -99,7 +99,7 @@ def claim_due(conn: sqlite3.Connection, now: datetime, *, fold_seconds: float, f
             if all(r[8] <= stamp for r in group)
             and (final or min(r[7] for r in group) <= fold_cutoff or any(r[6] for r in group))
         ]
-        lease = iso(now + timedelta(seconds=LEASE_SECONDS))
+        lease = to_db(now + timedelta(seconds=LEASE_SECONDS))
         for group in due:
             conn.executemany("UPDATE alert_ledger SET lease_until = ? WHERE id = ?", [(lease, r[0]) for r in group])
         conn.execute("COMMIT")
@@ -115,7 +115,7 @@ def mark_sent(conn: sqlite3.Connection, alerts: list[PendingAlert], now: datetim
     conn.executemany(
         "UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = NULL,"
         " last_error = NULL WHERE id = ?",
-        [(iso(now), a.id) for a in alerts],
+        [(to_db(now), a.id) for a in alerts],
     )
 
 
@@ -128,6 +128,6 @@ def mark_failed(conn: sqlite3.Connection, alerts: list[PendingAlert], now: datet
     conn.executemany(
         "UPDATE alert_ledger SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, last_error = ?"
         " WHERE id = ?",
-        [(iso(retry_at), error[:500], a.id) for a in alerts],
+        [(to_db(retry_at), error[:500], a.id) for a in alerts],
     )
     return retry_at

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from pipelines.alert_ledger import claim_due, mark_failed, mark_sent
 from pipelines.alert_message import event_items, render
-from pipelines.store import utc_now
+from pipelines.dbtime import utc_now
 from pipelines.watchlists import AlertSettings
 
 __all__ = ["DeliveryReport", "deliver_due", "send"]

@@ -18,9 +18,9 @@ import sqlite3
 from contextlib import contextmanager
 from functools import lru_cache
 from collections import Counter
-from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator
 
+from pipelines.dbtime import from_db, to_db, utc_now
 from pipelines.event_keys import EventKeys, event_keys, keys_digest, load_officials
 from pipelines.lexicon import load_yaml
 
@@ -56,14 +56,12 @@ MEAN_SCORE = 0.5 * JOIN_SCORE  # ... and must fit them on average, not just one 
 
 
 def article_day(published_at: str | None, fetched_at: str | None) -> int:
-    """The report's day number (proleptic ordinal) in its own time zone: publication, else fetch."""
+    """The report's day number (proleptic ordinal, UTC as stored): publication, else fetch."""
     for value in (published_at, fetched_at):
-        if value:
-            try:
-                return datetime.fromisoformat(value).date().toordinal()
-            except ValueError:
-                continue
-    return date.today().toordinal()
+        moment = from_db(value)
+        if moment is not None:
+            return moment.date().toordinal()
+    return utc_now().date().toordinal()
 
 
 def same_event_score(a: EventKeys, b: EventKeys, days_apart: int) -> float:
@@ -220,7 +218,7 @@ def place_article(conn: sqlite3.Connection, article_id: int, row: dict[str, Any]
     if event_id is None:
         event_id = conn.execute(
             "INSERT INTO events (first_seen, day, grouping_version) VALUES (?, ?, ?)",
-            [row.get("fetched_at") or datetime.now().isoformat(timespec="seconds"), day, GROUPING_VERSION],
+            [row.get("fetched_at") or to_db(utc_now()), day, GROUPING_VERSION],
         ).lastrowid
     conn.execute("UPDATE articles SET event_id = ? WHERE id = ?", [event_id, article_id])
     conn.execute(

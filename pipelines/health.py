@@ -49,14 +49,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipelines.config_fields import Number, setting
-from pipelines.store import parse_stored_time
+from pipelines.dbtime import from_db, to_db, utc_now
 
 @dataclass(frozen=True)
 class HealthSettings:
@@ -145,7 +145,7 @@ class RunRow:
 def source_health(conn_or_db: Any, sources: Sequence[str], settings: HealthSettings, timezone: str = "UTC",
                   now: datetime | None = None) -> list[SourceHealth]:
     """Health of each named source, from one database; local times in reasons are in ``timezone``."""
-    moment = now or datetime.now(UTC)
+    moment = now or utc_now()
     selected = list(sources)
     conn, owned = _connection(conn_or_db)
     if conn is None:
@@ -396,15 +396,15 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
         AND (started_at >= ? OR id IN (SELECT MAX(id) FROM source_runs GROUP BY source))
         ORDER BY started_at DESC, id DESC
         """,
-        [*names, _utc_text(since)],
+        [*names, to_db(since)],
     ).fetchall()
     runs: dict[str, list[RunRow]] = {}
     for source, started, finished, status, *counts, last_error in rows:
-        started_at = parse_stored_time(started)
+        started_at = from_db(started)
         if started_at is None:
             continue
         runs.setdefault(source, []).append(
-            RunRow(started_at, parse_stored_time(finished), status, *(int(c or 0) for c in counts), last_error=last_error)
+            RunRow(started_at, from_db(finished), status, *(int(c or 0) for c in counts), last_error=last_error)
         )
     return runs
 
@@ -415,12 +415,12 @@ def _article_times(conn: sqlite3.Connection, names: Sequence[str], since: dateti
         return {}
     rows = conn.execute(
         f"SELECT source, published_at, fetched_at FROM articles WHERE source IN ({_in(names)}) AND fetched_at >= ?",
-        [*names, _utc_text(since)],
+        [*names, to_db(since)],
     ).fetchall()
     times: dict[str, list[datetime]] = {}
     for source, published, fetched in rows:
-        fetched_at = parse_stored_time(fetched)
-        moment = parse_stored_time(published) or fetched_at
+        fetched_at = from_db(fetched)
+        moment = from_db(published) or fetched_at
         if moment is not None and fetched_at is not None:
             times.setdefault(source, []).append(min(moment, fetched_at))
     return times
@@ -437,7 +437,7 @@ def _last_new_article(conn: sqlite3.Connection, names: Sequence[str]) -> dict[st
                        f"WHERE source IN ({_in(names)}) AND new_articles > 0 GROUP BY source")
     for sql in queries if names else []:
         for source, value in conn.execute(sql, list(names)):
-            moment = parse_stored_time(value)
+            moment = from_db(value)
             if moment is not None and (source not in latest or moment > latest[source]):
                 latest[source] = moment
     return latest
@@ -448,13 +448,6 @@ def _articles_since(conn: sqlite3.Connection, names: Sequence[str], since: datet
         return {}
     rows = conn.execute(
         f"SELECT source, COUNT(*) FROM articles WHERE source IN ({_in(names)}) AND fetched_at >= ? GROUP BY source",
-        [*names, _utc_text(since)],
+        [*names, to_db(since)],
     )
     return {source: count for source, count in rows}
-
-
-def _utc_text(moment: datetime) -> str:
-    """The stored spelling of a time (UTC, ISO 8601), so that text comparison orders correctly."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-

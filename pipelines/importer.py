@@ -20,10 +20,11 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from pipelines.dbtime import utc_now
 from pipelines.dedupe import content_hash
 from pipelines.event_keys import event_keys
 from pipelines.process import MIN_TEXT_CHARS, article_row
-from pipelines.store import ArticleStore, utc_now
+from pipelines.store import ArticleStore
 
 LANGS = ("ar", "fr", "en")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")

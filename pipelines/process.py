@@ -8,7 +8,7 @@ produce identical rows and neither needs a network.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -65,7 +65,7 @@ class PageInput:
 
 @dataclass(frozen=True)
 class Processed:
-    row: dict[str, Any] | None
+    row: dict[str, Any] | None  # articles columns as Python values (datetimes, lists); the store spells them
     simhash: int | None
     rejected: str | None  # None when the row is to be stored; else 'too_old' | 'empty'
     flags: frozenset[str] = field(default_factory=frozenset)  # health signals: 'no_date', 'short_body'
@@ -120,10 +120,10 @@ def article_row(*, url: str, source: str, lang: str, title: str | None, text: st
         "title": title,
         "text": text,
         "author": author,
-        "published_at": published_at.isoformat(timespec="seconds") if published_at else None,
+        "published_at": published_at,
         "date_origin": date_origin,
         "date_raw": date_raw,
-        "fetched_at": fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": fetched_at,
         "content_hash": content_hash(text, normalized=normalized_text),
         "search_text": search_text(title, text, normalized_text=normalized_text),
         **verdict_columns(verdict),

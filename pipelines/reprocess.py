@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from pipelines.classify import CLASSIFIER_VERSION, classify
+from pipelines.dbtime import from_db
 from pipelines.events import regroup
 from pipelines.process import PageInput, PageSource, ProcessSettings, process_page, verdict_columns
-from pipelines.store import ArticleStore, decompress_html, parse_stored_time
+from pipelines.store import ArticleStore, decompress_html
 
 
 @dataclass
@@ -53,8 +54,8 @@ def reprocess(store: ArticleStore, settings: ProcessSettings, sources: Mapping[s
         if full and html_z is not None:
             source = sources.get(source_name) or PageSource(source_name, lang or "ar")
             page = PageInput(
-                url=url, source=source, html=decompress_html(html_z), fetched_at=parse_stored_time(fetched_at),
-                feed_date=parse_stored_time(feed_date), feed_title=feed_title,
+                url=url, source=source, html=decompress_html(html_z), fetched_at=from_db(fetched_at),
+                feed_date=from_db(feed_date), feed_title=feed_title,
             )
             processed = process_page(page, settings)
             if processed.row is None:

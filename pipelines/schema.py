@@ -263,3 +263,22 @@ def m006_alert_ledger(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX IF NOT EXISTS idx_alert_ledger_pending ON alert_ledger(status, channel, watchlist)")
+
+
+@migrations()
+def m007_times_in_utc(db: sqlite_utils.Database) -> None:
+    """Every stored time in UTC (pipelines.dbtime): publication and feed dates kept the page's own offset.
+
+    SQLite's strftime reads a ``+HH:MM`` suffix, so each column converts in
+    one UPDATE; a value it cannot read stays as it was.  No indexed text
+    changes, and since m005 the full-text trigger fires only for those.
+    """
+    columns = (("articles", "published_at"), ("articles", "fetched_at"), ("pages", "feed_date"),
+               ("pages", "fetched_at"), ("urls", "first_seen"), ("urls", "last_seen"),
+               ("crawl_runs", "started_at"), ("crawl_runs", "finished_at"), ("source_runs", "started_at"),
+               ("source_runs", "finished_at"), ("digests", "sent_at"), ("events", "first_seen"),
+               ("events", "earliest_published"), ("alert_ledger", "created_at"), ("alert_ledger", "next_attempt_at"),
+               ("alert_ledger", "lease_until"), ("alert_ledger", "sent_at"))
+    for table, column in columns:
+        utc = f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {column})"
+        db.execute(f"UPDATE {table} SET {column} = {utc} WHERE {utc} IS NOT NULL AND {column} <> {utc}")

@@ -14,12 +14,13 @@ import os
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
 import sqlite_utils
 
+from pipelines.dbtime import from_db, to_db, utc_now
 from pipelines.dedupe import find_cluster, simhash_bands
 from pipelines.event_keys import EventKeys, event_keys
 from pipelines.events import place_article, refresh_event
@@ -32,27 +33,12 @@ FINAL_URL_STATES = ("stored", "too_old", "empty")
 MAX_URL_ATTEMPTS = 3
 
 
+# The articles columns holding a time; callers pass aware datetimes (see pipelines.dbtime).
+_ARTICLE_TIMES = frozenset({"published_at", "fetched_at"})
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written; the message is one line for the user."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
-
-
-def parse_stored_time(value: str | None, default_tz: tzinfo = timezone.utc) -> datetime | None:
-    """Read a time column back; a naive or unreadable value (a hand edit in Datasette) must not crash a report."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=default_tz)
 
 
 def search_text(title: str | None, text: str | None, *, normalized_text: str | None = None) -> str:
@@ -130,7 +116,7 @@ class ArticleStore:
 
     def record_url(self, url: str, source: str, state: str, error: str | None = None) -> None:
         """Remember a fetched URL's outcome; failures count towards giving up on it."""
-        now = iso(utc_now())
+        now = to_db(utc_now())
         failed = 0 if state in FINAL_URL_STATES else 1
         with self._transaction():
             self._record_url(url, source, state, error, now, failed)
@@ -159,7 +145,7 @@ class ArticleStore:
         """
         if keys is None:  # computed before the write lock is taken
             keys = event_keys(row.get("title"), row.get("text"))
-        record = dict(row)
+        record = _stored_times(row)
         record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
         record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
         if "search_text" not in record:
@@ -203,7 +189,7 @@ class ArticleStore:
                         feed_date = excluded.feed_date, feed_title = excluded.feed_title, fetched_at = excluded.fetched_at
                     """,
                     [record["url"], compress_html(html) if html is not None else None, page_row.get("encoding"),
-                     page_row.get("feed_date"), page_row.get("feed_title"), record["fetched_at"]],
+                     to_db(page_row.get("feed_date")), page_row.get("feed_title"), record["fetched_at"]],
                 )
             event_id = place_article(self.db.conn, article_id, record, keys,
                                      copy_of=cluster_id if cluster_id != article_id else None)
@@ -217,7 +203,7 @@ class ArticleStore:
         HTML is what would otherwise grow the file without bound; SQLite
         reuses the freed pages, so the file stops growing.
         """
-        cutoff = iso(utc_now() - timedelta(days=days))
+        cutoff = to_db(utc_now() - timedelta(days=days))
         with self._transaction():
             cursor = self.db.execute(
                 "UPDATE pages SET html_z = NULL WHERE html_z IS NOT NULL AND fetched_at < ?", [cutoff])
@@ -225,7 +211,7 @@ class ArticleStore:
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Rewrite derived columns (used by `reprocess`)."""
-        values = dict(changes)
+        values = _stored_times(changes)
         for key in ("partners", "reasons"):
             if key in values and not isinstance(values[key], str):
                 values[key] = json.dumps(values[key], ensure_ascii=False)
@@ -246,7 +232,7 @@ class ArticleStore:
         with self._transaction():
             cursor = self.db.execute(
                 "INSERT INTO crawl_runs (started_at, status, trigger, pid, sources) VALUES (?, 'running', ?, ?, ?)",
-                [iso(utc_now()), trigger, pid, json.dumps(sources)],
+                [to_db(utc_now()), trigger, pid, json.dumps(sources)],
             )
             return cursor.lastrowid
 
@@ -257,7 +243,7 @@ class ArticleStore:
                 UPDATE crawl_runs SET finished_at = ?, status = ?, requests = ?, new_articles = ?, skipped = ?,
                     errors = ?, last_error = ? WHERE id = ?
                 """,
-                [iso(utc_now()), status, totals.get("requests", 0), totals.get("new_articles", 0),
+                [to_db(utc_now()), status, totals.get("requests", 0), totals.get("new_articles", 0),
                  totals.get("skipped", 0), totals.get("errors", 0), totals.get("last_error"), run_id],
             )
 
@@ -270,7 +256,7 @@ class ArticleStore:
             cursor = self.db.execute(
                 f"INSERT INTO source_runs (run_id, source, started_at, finished_at, status, {', '.join(columns)}, notes) "
                 f"VALUES (?, ?, ?, ?, ?, {', '.join('?' * len(columns))}, ?)",
-                [run_id, source, iso(started_at), iso(utc_now()), status, *values, notes],
+                [run_id, source, to_db(started_at), to_db(utc_now()), status, *values, notes],
             )
             return cursor.lastrowid
 
@@ -286,13 +272,21 @@ class ArticleStore:
             for run_id in dead:
                 self.db.execute(
                     "UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
-                    [iso(utc_now()), run_id],
+                    [to_db(utc_now()), run_id],
                 )
             return len(dead)
 
     # -- helpers -----------------------------------------------------------
     def _transaction(self) -> Any:
         return _Transaction(self.db.conn)
+
+
+def _stored_times(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its time columns (aware datetimes) in the stored spelling."""
+    record = dict(row)
+    for column in _ARTICLE_TIMES.intersection(record):
+        record[column] = to_db(record[column])
+    return record
 
 
 def _process_alive(pid: int | None) -> bool:
@@ -334,7 +328,8 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
     """Full-text search over the normalised index; short terms fall back to LIKE.
 
     The trigram tokenizer needs terms of three characters or more, so shorter
-    ones are matched with LIKE on the same normalised column.
+    ones are matched with LIKE on the same normalised column.  ``published_at``
+    comes back as an aware datetime (UTC).
     """
     terms = normalize_for_search(query).split()
     if not terms:
@@ -354,4 +349,7 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
     sql += " WHERE " + " AND ".join(where) + " ORDER BY a.published_at DESC LIMIT ?"
     params.append(limit)
     conn.row_factory = sqlite3.Row
-    return [dict(row) for row in conn.execute(sql, params)]
+    hits = [dict(row) for row in conn.execute(sql, params)]
+    for hit in hits:
+        hit["published_at"] = from_db(hit["published_at"])
+    return hits

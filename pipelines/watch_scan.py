@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pipelines.dbtime import from_db, to_db
 from pipelines.query_match import ArticleDoc, CompiledQuery, QueryBank
 
 __all__ = ["StoredHit", "count_stored", "scan_stored"]
@@ -26,8 +27,8 @@ class StoredHit:
     source: str
     lang: str | None
     title: str | None
-    published_at: str | None
-    fetched_at: str
+    published_at: datetime | None
+    fetched_at: datetime
     terms: tuple[str, ...]
     reports: int  # matching reports of the same event in the window
 
@@ -43,8 +44,8 @@ def scan_stored(conn: sqlite3.Connection, queries: dict[str, CompiledQuery], sin
             event = event_id if event_id is not None else -article_id  # unplaced: an event of its own
             earlier = found[name].get(event)
             if earlier is None:
-                found[name][event] = StoredHit(article_id, event, url, source, lang, title, published_at, fetched_at,
-                                               tuple(terms), 1)
+                found[name][event] = StoredHit(article_id, event, url, source, lang, title, from_db(published_at),
+                                               from_db(fetched_at), tuple(terms), 1)
             else:
                 found[name][event] = StoredHit(**{**earlier.__dict__, "reports": earlier.reports + 1})
     return {name: sorted(hits.values(), key=lambda h: h.fetched_at, reverse=True) for name, hits in found.items()}
@@ -52,15 +53,14 @@ def scan_stored(conn: sqlite3.Connection, queries: dict[str, CompiledQuery], sin
 
 def _articles(conn: sqlite3.Connection, since: datetime, until: datetime | None) -> Iterable[tuple]:
     sql = ("SELECT id, url, source, lang, title, text, published_at, fetched_at, event_id FROM articles"
-           " WHERE datetime(fetched_at) >= datetime(?)")
-    params = [since.isoformat(timespec="seconds")]
+           " WHERE fetched_at >= ?")
+    params = [to_db(since)]
     if until is not None:
-        sql += " AND datetime(fetched_at) <= datetime(?)"
-        params.append(until.isoformat(timespec="seconds"))
+        sql += " AND fetched_at <= ?"
+        params.append(to_db(until))
     return conn.execute(sql + " ORDER BY id", params)
 
 
 def count_stored(conn: sqlite3.Connection, since: datetime) -> int:
     """How many articles a scan from ``since`` reads (for "N articles searched")."""
-    return conn.execute("SELECT count(*) FROM articles WHERE datetime(fetched_at) >= datetime(?)",
-                        [since.isoformat(timespec="seconds")]).fetchone()[0]
+    return conn.execute("SELECT count(*) FROM articles WHERE fetched_at >= ?", [to_db(since)]).fetchone()[0]

@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from crawler.config import Config, ConfigError, load_config
-from pipelines.store import StoreError, open_database, open_readonly, search_articles, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import StoreError, open_database, open_readonly, search_articles
 from scheduler.report import format_search_hit
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -120,17 +122,20 @@ def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
     with user_errors(config):
         conn = open_readonly(config.database)
         rows = search_articles(conn, query, limit=limit)
+    tz = ZoneInfo(config.timezone)
     if as_json:
         for row in rows:
             row.pop("text", None)
             row["partners"] = json.loads(row["partners"] or "[]")
+            if row["published_at"] is not None:
+                row["published_at"] = row["published_at"].astimezone(tz).isoformat(timespec="seconds")
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     if not rows:
         click.echo(f"no article matches {query!r}")
         return
     for row in rows:
-        click.echo(format_search_hit(row))
+        click.echo(format_search_hit(row, tz))
         click.echo(f"  {'':16}  {row['url']}")
     events = {row["event_id"] or -row["id"] for row in rows}
     click.echo(f"{len(rows)} article(s) reporting {len(events)} event(s); * = flagged as security cooperation")
@@ -394,7 +399,7 @@ def watch_test(config_path: str, query: str, days: int) -> None:
         conn = open_readonly(config.database)
         since = utc_now() - timedelta(days=days)
         hits = scan_stored(conn, {"query": compiled}, since)["query"]
-        click.echo(format_hits(hits, days=days, searched=count_stored(conn, since)))
+        click.echo(format_hits(hits, days=days, searched=count_stored(conn, since), tz=ZoneInfo(config.timezone)))
 
 
 @watch.command("list")
@@ -410,7 +415,7 @@ def watch_list(config_path: str) -> None:
         with user_errors(config):
             conn = open_readonly(config.database)
             found = scan_stored(conn, {w.name: w.query for w in config.watchlists}, utc_now() - timedelta(days=7))
-    click.echo(format_watchlists(config.watchlists, found, days=7))
+    click.echo(format_watchlists(config.watchlists, found, days=7, tz=ZoneInfo(config.timezone)))
 
 
 def main() -> None:

@@ -24,7 +24,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crawler.config import Config, cron_trigger, next_fire_times
 from crawler.settings import LOG_FORMAT
-from pipelines.store import ArticleStore, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from scheduler.jobs import CrawlProcess, alerts_tick, digest_tick
 from scheduler.locks import daemon_lock
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from crawler.config import ConfigError, load_config
 from crawler.localsite import DEMO_SITE, LocalSite
@@ -57,7 +58,7 @@ def run_demo() -> int:
     for query in QUERIES:
         print(f"\n$ newsmon search {query!r} --config {config_path}")
         for row in search_articles(connection, query, limit=5):
-            print(format_search_hit(row, source_width=8))
+            print(format_search_hit(row, ZoneInfo(config.timezone), source_width=8))
     print("\n* = flagged as security cooperation")
     return 1 if result.all_failed else 0
 

@@ -7,6 +7,7 @@ glance which site is down and why, then the totals and the elapsed time.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from crawler.run import CrawlResult
@@ -50,8 +51,8 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s"
 
 
-def format_search_hit(row: dict[str, Any], source_width: int = 18) -> str:
-    """One search result: flag, local publication minute, source, title (`newsmon search` and the demo)."""
+def format_search_hit(row: dict[str, Any], tz: ZoneInfo, source_width: int = 18) -> str:
+    """One search result: flag, publication minute in ``tz``, source, title (`newsmon search` and the demo)."""
     flag = "*" if row["flagged"] else " "
-    when = (row["published_at"] or "")[:16].replace("T", " ")  # stored with the page's own offset
+    when = row["published_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M") if row["published_at"] else ""
     return f"{flag} {when:16}  {row['source']:<{source_width}} {row['title'] or '(no title)'}"

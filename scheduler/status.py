@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from crawler.config import Config, next_fire_times
 from pipelines.health import source_health
-from pipelines.store import open_readonly, parse_stored_time, utc_now
+from pipelines.dbtime import from_db, utc_now
+from pipelines.store import open_readonly
 from scheduler.locks import running_daemon_pid
 
 RECENT_RUNS = 5
@@ -122,8 +123,8 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def _stored(value: str | None, tz: ZoneInfo) -> str | None:
-    """A stored ISO time (UTC) in the configured zone."""
-    moment = parse_stored_time(value, tz)
+    """A stored time in the configured zone (an unreadable one as it is)."""
+    moment = from_db(value)
     return _local(moment, tz) if moment else value
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from pipelines.watch_scan import StoredHit
 from pipelines.watchlists import Watchlist
 
 SHOWN_TERMS = 6
 
 
-def format_hits(hits: list[StoredHit], *, days: int, searched: int) -> str:
-    """Every matching event, newest first: date, source, language, title, matched terms, URL."""
+def format_hits(hits: list[StoredHit], *, days: int, searched: int, tz: ZoneInfo) -> str:
+    """Every matching event, newest first: date (in ``tz``), source, language, title, matched terms, URL."""
     reports = sum(h.reports for h in hits)
     lines = [f"{_events(len(hits), reports)} in the last {days} days ({searched} articles searched)"]
     for hit in hits:
-        day = (hit.published_at or hit.fetched_at or "")[:10]
+        day = _day(hit, tz)
         lines.append(f"{day}  {hit.source} [{hit.lang or '?'}]  {hit.title or '(untitled)'}")
         more = f" · {hit.reports} reports" if hit.reports > 1 else ""
         lines.append(f"    matched: {', '.join(hit.terms[:SHOWN_TERMS])}{more}")
@@ -21,7 +23,8 @@ def format_hits(hits: list[StoredHit], *, days: int, searched: int) -> str:
     return "\n".join(lines)
 
 
-def format_watchlists(watchlists: tuple[Watchlist, ...], found: dict[str, list[StoredHit]], *, days: int) -> str:
+def format_watchlists(watchlists: tuple[Watchlist, ...], found: dict[str, list[StoredHit]], *, days: int,
+                      tz: ZoneInfo) -> str:
     """One block per watchlist: name, delivery, query and its hits of the last ``days`` days."""
     if not watchlists:
         return "no watchlists in the configuration (add a `watchlists:` section)"
@@ -33,8 +36,13 @@ def format_watchlists(watchlists: tuple[Watchlist, ...], found: dict[str, list[S
                      f"in {days} days")
         lines.append(f"    query: {watchlist.source}")
         for hit in hits[:3]:
-            lines.append(f"    {(hit.published_at or hit.fetched_at or '')[:10]}  {hit.source}  {hit.title or '(untitled)'}")
+            lines.append(f"    {_day(hit, tz)}  {hit.source}  {hit.title or '(untitled)'}")
     return "\n".join(lines)
+
+
+def _day(hit: StoredHit, tz: ZoneInfo) -> str:
+    """The report's publication day (its fetch day when undated) in the configured zone."""
+    return (hit.published_at or hit.fetched_at).astimezone(tz).date().isoformat()
 
 
 def _events(events: int, reports: int) -> str:

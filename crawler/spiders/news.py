@@ -31,8 +31,8 @@ from crawler.middlewares import OffsiteRefused
 from crawler.netguard import PrivateNetworkRefused
 from crawler.urls import canonical_url, readable_url, site_of
 from pipelines.dates import parse_date
+from pipelines.dbtime import utc_now
 from pipelines.process import PageSource
-from pipelines.store import utc_now
 
 if TYPE_CHECKING:
     from crawler.alerts import CrawlAlerts

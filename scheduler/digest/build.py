@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config
-from pipelines.store import parse_stored_time
+from pipelines.dbtime import from_db, to_db
 from scheduler.digest.health_section import SourceProblem, source_problems
 from scheduler.digest.sanitize import clean, excerpt, safe_url
 from scheduler.digest.watch_section import WatchSection, watch_sections
@@ -93,7 +93,7 @@ def digest_window(conn: sqlite3.Connection, day: date, tz: ZoneInfo, now: dateti
     row = conn.execute(
         "SELECT max(sent_at) FROM digests WHERE status = 'sent' AND digest_date < ?", [day.isoformat()]
     ).fetchone()
-    since = (parse_stored_time(row[0]) if row else None) or until - timedelta(hours=FIRST_DIGEST_HOURS)
+    since = (from_db(row[0]) if row else None) or until - timedelta(hours=FIRST_DIGEST_HOURS)
     return since, until
 
 
@@ -105,10 +105,10 @@ def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datet
     rows = conn.execute(
         """
         SELECT id, event_id FROM articles
-        WHERE flagged = 1 AND datetime(fetched_at) > datetime(?) AND datetime(fetched_at) <= datetime(?)
+        WHERE flagged = 1 AND fetched_at > ? AND fetched_at <= ?
         ORDER BY id
         """,
-        [(since - WINDOW_SLACK).isoformat(timespec="seconds"), until.isoformat(timespec="seconds")],
+        [to_db(since - WINDOW_SLACK), to_db(until)],
     ).fetchall()
     events: dict[int, None] = {}
     for article_id, event_id in rows:
@@ -175,7 +175,7 @@ def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) ->
 
 
 def _local(value: str | None, tz: ZoneInfo) -> datetime | None:
-    moment = parse_stored_time(value, tz)
+    moment = from_db(value)
     return moment.astimezone(tz) if moment else None
 
 

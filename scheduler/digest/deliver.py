@@ -16,7 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, cron_trigger
-from pipelines.store import open_database, open_readonly, utc_now
+from pipelines.dbtime import from_db, utc_now
+from pipelines.store import open_database, open_readonly
 from scheduler.digest.build import Digest, build_digest
 from scheduler.digest.ledger import DONE, ledger_row, record_empty, record_failure, record_sent
 from scheduler.digest.message import compose, subject_line
@@ -57,7 +58,7 @@ def deliver_digest(config: Config, day: date | None = None, *, force: bool = Fal
         try:
             row = ledger_row(db.conn, day)
             if row and row["status"] in DONE and not force:
-                return DigestResult(day, "already_done", _already(row, day))
+                return DigestResult(day, "already_done", _already(row, day, ZoneInfo(config.timezone)))
             digest = _build(config, day, now)
             subject = subject_line(digest)
             if digest.nothing_new and not config.digest.send_empty:
@@ -130,7 +131,9 @@ def _build(config: Config, day: date, now: datetime) -> Digest:
         conn.close()
 
 
-def _already(row: dict, day: date) -> str:
+def _already(row: dict, day: date, tz: ZoneInfo) -> str:
     if row["status"] == "empty":
         return f"digest for {day} already handled: no story and digest.send_empty is false; use --force to send anyway"
-    return f"digest for {day} already sent at {row['sent_at']}; nothing sent (use --force to send it again)"
+    sent = from_db(row["sent_at"])
+    when = sent.astimezone(tz).isoformat(timespec="seconds") if sent else row["sent_at"]
+    return f"digest for {day} already sent at {when}; nothing sent (use --force to send it again)"

@@ -12,6 +12,8 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
+from pipelines.dbtime import to_db
+
 # States after which the day needs nothing more; "empty" = nothing to say and
 # digest.send_empty is false.
 DONE = ("sent", "empty")
@@ -35,7 +37,7 @@ def record_sent(conn: sqlite3.Connection, day: date, *, at: datetime, recipients
             recipients = excluded.recipients, article_ids = excluded.article_ids, subject = excluded.subject,
             message_id = excluded.message_id, attempts = digests.attempts + 1, last_error = excluded.last_error
         """,
-        [day.isoformat(), _iso(at), json.dumps(recipients), json.dumps(article_ids), subject, message_id,
+        [day.isoformat(), to_db(at), json.dumps(recipients), json.dumps(article_ids), subject, message_id,
          f"refused by the server: {', '.join(refused)}" if refused else None],
     )
 
@@ -61,7 +63,3 @@ def record_empty(conn: sqlite3.Connection, day: date, *, subject: str) -> None:
         """,
         [day.isoformat(), subject],
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")

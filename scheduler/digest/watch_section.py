@@ -14,7 +14,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config
-from pipelines.store import parse_stored_time
 from pipelines.watch_scan import scan_stored
 from scheduler.digest.sanitize import clean, safe_url
 
@@ -62,6 +61,5 @@ def watch_sections(conn: sqlite3.Connection, config: Config, since: datetime, un
     return tuple(sections)
 
 
-def _local(value: str | None, tz: ZoneInfo) -> datetime | None:
-    moment = parse_stored_time(value, tz)
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz) if moment else None

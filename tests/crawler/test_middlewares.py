@@ -37,7 +37,8 @@ from crawler.settings import scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
 from crawler.workers import PagePool
-from pipelines.store import ArticleStore, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from sites import CHALLENGE_PAGE
 
 SITE = "https://www.akhbar-rif.ma"

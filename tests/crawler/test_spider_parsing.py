@@ -118,7 +118,8 @@ def test_sitemap_index_follows_only_the_newest_children(tmp_path, write_config) 
     from crawler.config import load_config
     from crawler.spiders.news import MAX_CHILD_SITEMAPS, NewsSpider
     from crawler.stats import SourceStats
-    from pipelines.store import ArticleStore, open_database, utc_now
+    from pipelines.dbtime import utc_now
+    from pipelines.store import ArticleStore, open_database
 
     config = load_config(write_config(
         "database: n.db\nsources:\n  - name: site\n    url: https://www.ex.ma/\n    lang: fr\n"

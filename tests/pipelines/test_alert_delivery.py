@@ -12,7 +12,8 @@ import pytest
 
 from pipelines.alert_ledger import record_hits
 from pipelines.alert_send import deliver_due
-from pipelines.store import ArticleStore, iso, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from pipelines.watchlists import FLAGGED, AlertSettings, Channel, WatchHit
 
 
@@ -34,7 +35,7 @@ def add_article(store: ArticleStore, n: int, *, title: str, source: str = "site-
     text = (f"À {CITIES[n]}, les autorités ont annoncé {ACTS[n % 5]} impliquant {n + 3} personnes "
             f"le {n + 1} novembre {2000 + n}.")
     row = {"url": f"https://example.org/{source}/{n}", "source": source, "lang": lang, "title": title,
-           "text": text, "fetched_at": iso(utc_now())}
+           "text": text, "fetched_at": utc_now()}
     return store.save_article(row, simhash=simhash).id
 
 
@@ -124,9 +125,9 @@ def test_back_off_doubles_and_caps(store) -> None:
 
 
 def datetime_from(value: str):
-    from pipelines.store import parse_stored_time
+    from pipelines.dbtime import from_db
 
-    return parse_stored_time(value)
+    return from_db(value)
 
 
 def test_secret_url_from_the_environment(store, json_receiver, monkeypatch) -> None:

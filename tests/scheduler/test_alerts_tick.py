@@ -8,7 +8,8 @@ from pathlib import Path
 from crawler.config import load_config
 from pipelines.alert_ledger import record_hits
 from pipelines.alert_send import deliver_due
-from pipelines.store import ArticleStore, iso, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from pipelines.watchlists import WatchHit
 from scheduler.jobs import alerts_tick
 
@@ -26,7 +27,7 @@ alerts:
     config = load_config(path)
     store = ArticleStore(open_database(config.database))
     article = store.save_article({"url": "https://example.org/1", "source": "s", "title": "Ceuta",
-                                  "text": "Ceuta", "fetched_at": iso(utc_now())}).id
+                                  "text": "Ceuta", "fetched_at": utc_now()}).id
     record_hits(store.db.conn, article, [WatchHit("sebta-border", ("Ceuta",), ("hook",))], utc_now())
     json_receiver.stop()
     assert deliver_due(store.db.conn, config.alerts, final=True).failures  # the crawl's last attempt failed

@@ -7,6 +7,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def config_path(write_config) -> Path:
     ]):
         store.save_article({
             "url": f"https://example.ma/{i}.html", "source": "site", "lang": "ar" if i == 0 else "fr", "title": title,
-            "text": text, "published_at": f"2025-11-2{i}T10:00:00+01:00", "fetched_at": "2025-11-22T10:00:00+00:00",
+            "text": text, "published_at": datetime.fromisoformat(f"2025-11-2{i}T10:00:00+01:00"),
+            "fetched_at": datetime.fromisoformat("2025-11-22T10:00:00+00:00"),
             "flagged": flagged, "partners": ["ES"] if i == 0 else (["FR"] if flagged else []), "classifier_version": "0-old",
         })
     store.db.close()
@@ -59,6 +61,15 @@ def test_search_table_and_no_match(config_path: Path) -> None:
     assert table.exit_code == 0 and "Maroc-France" in table.output and "1 article(s)" in table.output
     none = runner.invoke(cli, ["search", "--config", str(config_path), "Europol"])
     assert none.exit_code == 0 and "no article matches" in none.output
+
+
+def test_search_shows_publication_times_in_the_configured_zone(config_path: Path, write_config) -> None:
+    assert "2025-11-21 10:00" in CliRunner().invoke(cli, ["search", "--config", str(config_path), "sécuritaire"]).output
+    tokyo = str(write_config("database: news.db\ntimezone: Asia/Tokyo\n", name="tokyo.yaml"))
+    table = CliRunner().invoke(cli, ["search", "--config", tokyo, "sécuritaire"])
+    assert "2025-11-21 18:00" in table.output  # stored as 09:00 UTC
+    (row,) = [json.loads(line) for line in CliRunner().invoke(cli, ["search", "--config", tokyo, "sécuritaire", "--json"]).output.splitlines()]
+    assert row["published_at"] == "2025-11-21T18:00:00+09:00"
 
 
 def test_search_before_any_crawl_is_one_line(write_config) -> None:

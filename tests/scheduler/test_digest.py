@@ -16,7 +16,8 @@ import pytest
 
 from crawler.config import load_config
 from pipelines.dedupe import simhash
-from pipelines.store import ArticleStore, iso, open_database
+from pipelines.dbtime import to_db
+from pipelines.store import ArticleStore, open_database
 from scheduler.digest import deliver_digest, due_digest_day
 from tests.conftest import SmtpSink, free_port
 
@@ -58,8 +59,8 @@ def article(url: str, *, title: str, text: str, lang: str, source: str, partners
             fetched: datetime = NOW - timedelta(hours=1), flagged: int = 1) -> dict:
     return {
         "url": url, "source": source, "lang": lang, "title": title, "text": text,
-        "published_at": iso((fetched - timedelta(hours=2)).astimezone(timezone(timedelta(hours=1)))),
-        "fetched_at": iso(fetched), "flagged": flagged, "score": score, "subtype": "police_intel",
+        "published_at": (fetched - timedelta(hours=2)).astimezone(timezone(timedelta(hours=1))),
+        "fetched_at": fetched, "flagged": flagged, "score": score, "subtype": "police_intel",
         "partners": partners, "reasons": [], "classifier_version": "test",
     }
 
@@ -251,7 +252,7 @@ def test_next_digest_starts_where_the_last_one_ended_and_skips_copies(tmp_path: 
                                           source="site-ar", partners=["ES"], score=0.9, fetched=yesterday - timedelta(hours=2)))
     db = open_database(config.database)
     db["digests"].insert({"digest_date": (NOW - timedelta(days=1)).date().isoformat(), "status": "sent",
-                          "sent_at": iso(yesterday), "article_ids": json.dumps([mailed]), "attempts": 1})
+                          "sent_at": to_db(yesterday), "article_ids": json.dumps([mailed]), "attempts": 1})
     db.close()
     # Today: a republished copy of yesterday's story, and a new story with its own copy.
     save(config_path,

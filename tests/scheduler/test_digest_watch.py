@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from crawler.config import load_config
-from pipelines.store import ArticleStore, iso, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from scheduler.digest import deliver_digest
 from tests.conftest import SmtpSink
 
@@ -43,7 +44,7 @@ def setup(tmp_path: Path, port: int, language: str = "fr") -> Path:
         ("Ceuta : le match de football reporté", "Le club de Ceuta jouera contre une équipe espagnole. sport", "fr"),
     ]):
         store.save_article({"url": f"https://example.org/{i}", "source": f"site-{lang}", "lang": lang, "title": title,
-                            "text": text, "fetched_at": iso(utc_now() - timedelta(hours=2)), "flagged": 0})
+                            "text": text, "fetched_at": utc_now() - timedelta(hours=2), "flagged": 0})
     store.db.close()
     return path
 

@@ -8,7 +8,8 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pipelines.store import ArticleStore, iso, open_database
+from pipelines.dbtime import to_db
+from pipelines.store import ArticleStore, open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,8 +41,8 @@ def test_status_reports_runs_sources_digest_and_next_jobs(tmp_path: Path) -> Non
                           {"requests": 1, "errors": 1, "last_error": "DNS lookup failed for dead.example"})
     store.finish_crawl_run(run, "finished", {"requests": 6, "new_articles": 2, "errors": 1})
     store.save_article({"url": "https://good.example/a/1", "source": "good-fr", "lang": "fr", "title": "Un article",
-                        "text": "Texte. " * 40, "published_at": iso(now - timedelta(hours=1)), "fetched_at": iso(now)})
-    store.db["digests"].insert({"digest_date": now.date().isoformat(), "status": "sent", "sent_at": iso(now),
+                        "text": "Texte. " * 40, "published_at": now - timedelta(hours=1), "fetched_at": now})
+    store.db["digests"].insert({"digest_date": now.date().isoformat(), "status": "sent", "sent_at": to_db(now),
                                 "article_ids": "[1]", "attempts": 1})
     store.db.close()
 

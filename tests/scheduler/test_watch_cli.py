@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.config import load_config
-from pipelines.store import ArticleStore, iso, open_database, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import ArticleStore, open_database
 from scheduler.cli import cli
 
 CONFIG = """\
@@ -42,7 +43,7 @@ def config_path(write_config) -> Path:
     store = ArticleStore(open_database(load_config(path).database))
     for i, (title, text, age) in enumerate(ARTICLES):
         store.save_article({"url": f"https://example.org/{i}", "source": "site-a", "lang": "fr", "title": title,
-                            "text": text, "fetched_at": iso(utc_now() - timedelta(days=age))})
+                            "text": text, "fetched_at": utc_now() - timedelta(days=age)})
     return path
 
 
