@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,8 @@ EDITION_2027 = ("https://dailynews-example.ma/en/61", "dailynews-en", "en", "202
 
 
 def save(store: ArticleStore, report: tuple[str, str, str, str, str, str], flagged: int = 1, partners=("ES",)) -> int:
-    url, source, lang, published, title, text = report
+    url, source, lang, published_text, title, text = report
+    published = datetime.fromisoformat(published_text)
     saved = store.save_article({
         "url": url, "source": source, "lang": lang, "title": title, "text": text, "published_at": published,
         "fetched_at": published, "flagged": flagged, "score": 0.9, "subtype": "police_intel",
@@ -86,7 +88,7 @@ def test_one_happening_in_three_languages_is_one_event(store: ArticleStore) -> N
     assert json.loads(event["languages"]) == ["ar", "en", "fr"]
     assert json.loads(event["sources"]) == ["alkhabar-ar", "lejournal-fr", "dailynews-en"]
     assert json.loads(event["titles"])["fr"].startswith("Rabat : Hammouchi")
-    assert event["earliest_published"] == "2026-03-10T11:00:00+01:00"
+    assert event["earliest_published"] == "2026-03-10T10:00:00+00:00"  # stored in UTC
     assert event["grouping_version"] == GROUPING_VERSION
 
 
@@ -132,7 +134,8 @@ def test_event_partners_are_the_union_and_flag_is_any_report(store: ArticleStore
 def test_a_near_verbatim_copy_joins_its_original_event(store: ArticleStore) -> None:
     from pipelines.dedupe import simhash
 
-    url, source, lang, published, title, text = MEETING[1]
+    url, source, lang, published_text, title, text = MEETING[1]
+    published = datetime.fromisoformat(published_text)
     body = (text + " ") * 4
     original = store.save_article({"url": url, "source": source, "lang": lang, "title": title, "text": body,
                                    "published_at": published, "fetched_at": published}, simhash=simhash(body))
