@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from pipelines.dbtime import to_db
 from pipelines.watchlists import WatchHit
 
-__all__ = ["PendingAlert", "event_of", "record_hits", "claim_due", "mark_sent", "mark_failed", "MAX_BACKOFF_SECONDS"]
+__all__ = ["LedgerState", "PendingAlert", "event_of", "record_hits", "claim_due", "mark_sent", "mark_failed", "ledger_state",
+           "MAX_BACKOFF_SECONDS"]
 
 MAX_BACKOFF_SECONDS = 3600.0
 LEASE_SECONDS = 300.0  # longer than any send; a lease left by a killed process expires
@@ -131,3 +132,24 @@ def mark_failed(conn: sqlite3.Connection, alerts: list[PendingAlert], now: datet
         [(to_db(retry_at), error[:500], a.id) for a in alerts],
     )
     return retry_at
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    sent: int
+    pending: int
+    last_error: str | None  # of the pending row tried most recently
+
+
+def ledger_state(conn: sqlite3.Connection) -> dict[str, LedgerState]:
+    """Per watchlist, alerts sent and still owed: an owed alert is never dropped, so it must be visible."""
+    try:
+        rows = conn.execute(
+            "SELECT watchlist, sum(status = 'sent'), sum(status = 'pending'),"
+            " (SELECT last_error FROM alert_ledger p WHERE p.watchlist = a.watchlist AND p.status = 'pending'"
+            "  AND p.last_error IS NOT NULL ORDER BY p.next_attempt_at DESC LIMIT 1)"
+            " FROM alert_ledger a GROUP BY watchlist"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a database from before the ledger, opened read-only
+        return {}
+    return {row[0]: LedgerState(int(row[1] or 0), int(row[2] or 0), row[3]) for row in rows}

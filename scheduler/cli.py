@@ -405,17 +405,19 @@ def watch_test(config_path: str, query: str, days: int) -> None:
 @watch.command("list")
 @config_option
 def watch_list(config_path: str) -> None:
-    """Each configured watchlist with its delivery, its query and its hits of the last 7 days."""
+    """Each configured watchlist with its delivery, its query, its hits of the last 7 days and its alerts (sent, owed)."""
+    from pipelines.alert_ledger import ledger_state
     from pipelines.watch_scan import scan_stored
     from scheduler.watch_report import format_watchlists
 
     config = load(config_path)
-    found = {}
+    found, ledger = {}, {}
     if config.watchlists:
         with user_errors(config):
             conn = open_readonly(config.database)
             found = scan_stored(conn, {w.name: w.query for w in config.watchlists}, utc_now() - timedelta(days=7))
-    click.echo(format_watchlists(config.watchlists, found, days=7, tz=ZoneInfo(config.timezone)))
+            ledger = ledger_state(conn)
+    click.echo(format_watchlists(config.watchlists, found, days=7, tz=ZoneInfo(config.timezone), ledger=ledger))
 
 
 def main() -> None:

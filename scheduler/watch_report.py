@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from pipelines.alert_ledger import LedgerState
 from pipelines.watch_scan import StoredHit
 from pipelines.watchlists import Watchlist
 
@@ -24,8 +25,8 @@ def format_hits(hits: list[StoredHit], *, days: int, searched: int, tz: ZoneInfo
 
 
 def format_watchlists(watchlists: tuple[Watchlist, ...], found: dict[str, list[StoredHit]], *, days: int,
-                      tz: ZoneInfo) -> str:
-    """One block per watchlist: name, delivery, query and its hits of the last ``days`` days."""
+                      tz: ZoneInfo, ledger: dict[str, LedgerState] | None = None) -> str:
+    """One block per watchlist: name, delivery, query, its hits of the last ``days`` days and its alerts."""
     if not watchlists:
         return "no watchlists in the configuration (add a `watchlists:` section)"
     lines = []
@@ -35,6 +36,11 @@ def format_watchlists(watchlists: tuple[Watchlist, ...], found: dict[str, list[S
         lines.append(f"{watchlist.name}  ({where})  {_events(len(hits), sum(h.reports for h in hits))} "
                      f"in {days} days")
         lines.append(f"    query: {watchlist.source}")
+        state = (ledger or {}).get(watchlist.name)
+        if state is not None:
+            owed = f", {state.pending} owed" if state.pending else ""
+            error = f" (last error: {state.last_error})" if state.pending and state.last_error else ""
+            lines.append(f"    alerts: {state.sent} sent{owed}{error}")
         for hit in hits[:3]:
             lines.append(f"    {_day(hit, tz)}  {hit.source}  {hit.title or '(untitled)'}")
     return "\n".join(lines)

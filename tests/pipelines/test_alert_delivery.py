@@ -99,7 +99,7 @@ def test_receiver_down_then_up_delivers_exactly_once(store, json_receiver) -> No
     assert report.messages == 0 and len(report.failures) == 2
     assert [(row[3], row[4]) for row in ledger(store)] == [("pending", 1), ("pending", 1)]
     errors = store.db.execute("SELECT last_error FROM alert_ledger").fetchall()
-    assert all(error for (error,) in errors)
+    assert all(error and not error[0].isdigit() for (error,) in errors)  # Apprise's reason, not its log line
     assert deliver_due(store.db.conn, alerts, final=True).messages == 0  # backing off: not retried yet
 
     json_receiver.start()

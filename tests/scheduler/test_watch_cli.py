@@ -9,8 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.config import load_config
+from pipelines.alert_ledger import record_hits
+from pipelines.alert_send import deliver_due
 from pipelines.dbtime import utc_now
 from pipelines.store import ArticleStore, open_database
+from pipelines.watchlists import WatchHit
 from scheduler.cli import cli
 
 CONFIG = """\
@@ -70,9 +73,15 @@ def test_watch_test_rejects_a_broken_query_in_one_line(config_path: Path) -> Non
 
 
 def test_watch_list_shows_each_watchlist_with_its_week(config_path: Path) -> None:
+    store = ArticleStore(open_database(load_config(config_path).database))
+    for article in (1, 2):
+        record_hits(store.db.conn, article, [WatchHit("sebta-border", ("Ceuta",), ("hook",))], utc_now())
+    deliver_due(store.db.conn, load_config(config_path).alerts, final=True)  # port 9: refused, both stay owed
+    store.db.execute("UPDATE alert_ledger SET status = 'sent' WHERE article_id = 2")
     code, output = run("watch", "list", "--config", str(config_path))
     assert code == 0, output
     lines = output.splitlines()
     assert lines[0] == "sebta-border  (instant → hook)  2 events (2 reports) in 7 days"
     assert lines[1].startswith("    query: (سبتة OR Ceuta OR Sebta)")
+    assert lines[2].startswith("    alerts: 1 sent, 1 owed (last error: ")
     assert "interpol  (digest)  1 event (1 report) in 7 days" in lines
