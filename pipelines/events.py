@@ -74,10 +74,10 @@ def same_event_score(a: EventKeys, b: EventKeys, days_apart: int) -> float:
     them from abroad (a foreign official or place, a body, a figure) unless
     both leads name the same foreign state or the leads are worded alike
     (SAME_TEXT); the same foreign state and specific act (an agreement, an
-    extradition: not mere talks) in both leads, and much the same wording
-    (SAME_WORDING, reports in one language), count as one fact each: the
-    DGSN chief and Casablanca alone are half the news of a week, not one
-    happening.  Leads that disagree on the act or the place
+    extradition: not mere talks) in both leads, a foreign official in both
+    leads, and much the same wording (SAME_WORDING, reports in one
+    language), count as one more fact each: the DGSN chief and Casablanca
+    alone are half the news of a week, not one happening.  Leads that disagree on the act or the place
     subtract, as does distance in days; leads that disagree on the year, the
     foreign partner or counterpart, or reports on different phases (opening,
     closing), rule the pair out.
@@ -92,7 +92,9 @@ def same_event_score(a: EventKeys, b: EventKeys, days_apart: int) -> float:
     partner = any(k[0] == "s" and k in a.lead and k in b.lead for k in shared)
     # The same partner and the same specific act (an agreement, an extradition, not "talks") in both leads.
     partner_act = partner and any(k[0] == "a" and k != "a:meeting" and k in a.lead and k in b.lead for k in shared)
-    if len(facts) + same_wording + partner_act < MIN_SPECIFIC or not (
+    # A foreign official in both leads (Langley arrives; Loudiyi receives Langley) is one visit, told twice.
+    visitor = bool(_foreign_officials(a.lead) & _foreign_officials(b.lead))
+    if len(facts) + same_wording + partner_act + visitor < MIN_SPECIFIC or not (
             wording >= SAME_TEXT or partner or any(not _home(k) for k in facts)):
         return float("-inf")
     overlap = sum(min(weights_a[k], weights_b[k]) for k in shared)
