@@ -28,7 +28,7 @@ from pipelines.normalize import normalize_text, tokens
 __all__ = ["EventKeys", "Official", "event_keys", "load_officials", "keys_digest"]
 
 # Files whose content changes the keys (and so the grouping version).
-KEY_FILES = ("officials.yaml", "places.yaml", "acts.yaml", "partners.yaml")
+KEY_FILES = ("officials.yaml", "places.yaml", "acts.yaml", "partners.yaml", "organisations.yaml")
 LEAD_CHARS = 400  # the title plus about two sentences: who met whom, where, what
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?؟])\s")
 MIN_WORD = 4  # shorter words are mostly function words in all three languages
