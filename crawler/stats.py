@@ -11,23 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipelines.counters import RunCounters
+
 STATUSES = ("ok", "empty", "failed", "blocked")
 
 
 @dataclass
-class SourceStats:
+class SourceStats(RunCounters):
+    """The stored counters (see :class:`RunCounters`) plus what only the run itself needs."""
+
     source: str
     started_at: datetime
-    requests: int = 0
-    responses: int = 0  # successful (2xx) responses, robots.txt excluded
-    items_found: int = 0
-    new_articles: int = 0
-    skipped: int = 0
-    errors: int = 0
-    extraction_failures: int = 0
-    dating_failures: int = 0
-    short_bodies: int = 0
-    blocked: int = 0
+    responses: int = 0  # successful (2xx) responses, robots.txt excluded; decides "failed"
     last_error: str | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None
@@ -53,12 +48,7 @@ class SourceStats:
 
     def as_row(self) -> dict[str, Any]:
         """The ``stats`` argument of :meth:`ArticleStore.save_source_run`."""
-        return {
-            "requests": self.requests, "items_found": self.items_found, "new_articles": self.new_articles,
-            "skipped": self.skipped, "errors": self.errors, "extraction_failures": self.extraction_failures,
-            "dating_failures": self.dating_failures, "short_bodies": self.short_bodies, "blocked": self.blocked,
-            "last_error": self.last_error, "notes": list(self.notes),
-        }
+        return {**self.counts(), "last_error": self.last_error, "notes": list(self.notes)}
 
     def progress_line(self) -> str:
         errors = f"{self.errors} error" + ("" if self.errors == 1 else "s")

@@ -56,6 +56,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipelines.config_fields import Number, setting
+from pipelines.counters import COUNTERS, RunCounters
 from pipelines.dbtime import from_db, to_db, utc_now
 
 @dataclass(frozen=True)
@@ -124,21 +125,13 @@ class SourceHealth:
         return self.state == "ok"
 
 
-@dataclass(frozen=True)
-class RunRow:
-    """The columns of one ``source_runs`` row that health looks at."""
+@dataclass
+class RunRow(RunCounters):
+    """One ``source_runs`` row as health reads it: its times, status, counters and last error."""
 
     started_at: datetime
     finished_at: datetime | None
     status: str
-    requests: int = 0
-    items_found: int = 0
-    new_articles: int = 0
-    errors: int = 0
-    extraction_failures: int = 0
-    dating_failures: int = 0
-    short_bodies: int = 0
-    blocked: int = 0
     last_error: str | None = None
 
 
@@ -390,8 +383,7 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
         return {}
     rows = conn.execute(
         f"""
-        SELECT source, started_at, finished_at, status, requests, items_found, new_articles, errors,
-               extraction_failures, dating_failures, short_bodies, blocked, last_error
+        SELECT source, started_at, finished_at, status, last_error, {', '.join(COUNTERS)}
         FROM source_runs WHERE source IN ({_in(names)})
         AND (started_at >= ? OR id IN (SELECT MAX(id) FROM source_runs GROUP BY source))
         ORDER BY started_at DESC, id DESC
@@ -399,13 +391,14 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
         [*names, to_db(since)],
     ).fetchall()
     runs: dict[str, list[RunRow]] = {}
-    for source, started, finished, status, *counts, last_error in rows:
+    for source, started, finished, status, last_error, *counts in rows:
         started_at = from_db(started)
         if started_at is None:
             continue
-        runs.setdefault(source, []).append(
-            RunRow(started_at, from_db(finished), status, *(int(c or 0) for c in counts), last_error=last_error)
-        )
+        runs.setdefault(source, []).append(RunRow(
+            started_at, from_db(finished), status, last_error=last_error,
+            **{name: int(count or 0) for name, count in zip(COUNTERS, counts, strict=True)},
+        ))
     return runs
 
 

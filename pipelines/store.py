@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from pipelines.counters import COUNTERS
 from pipelines.dbtime import from_db, to_db, utc_now
 from pipelines.dedupe import find_cluster, simhash_bands
 from pipelines.event_keys import EventKeys, event_keys
@@ -248,9 +249,9 @@ class ArticleStore:
             )
 
     def save_source_run(self, run_id: int, source: str, started_at: datetime, status: str, stats: dict[str, Any]) -> int:
-        columns = ("requests", "items_found", "new_articles", "skipped", "errors", "extraction_failures",
-                   "dating_failures", "short_bodies", "blocked", "last_error")
-        values = [stats.get(c, None if c == "last_error" else 0) for c in columns]
+        """One ``source_runs`` row; ``stats`` holds the :data:`COUNTERS` by name, ``last_error`` and ``notes``."""
+        columns = (*COUNTERS, "last_error")
+        values = [*(stats.get(c, 0) for c in COUNTERS), stats.get("last_error")]
         notes = json.dumps(stats.get("notes", []), ensure_ascii=False)
         with self._transaction():
             cursor = self.db.execute(
