@@ -9,11 +9,11 @@ finds its row already there.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pipelines.dblists import list_from_db, list_to_db
 from pipelines.dbtime import to_db
 from pipelines.watchlists import WatchHit
 
@@ -60,7 +60,7 @@ def record_hits(conn: sqlite3.Connection, article_id: int, hits: list[WatchHit],
                 added += conn.execute(
                     "INSERT OR IGNORE INTO alert_ledger (watchlist, event_id, channel, article_id, terms, created_at,"
                     " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [hit.watchlist, event_id, channel, article_id, json.dumps(list(hit.terms), ensure_ascii=False),
+                    [hit.watchlist, event_id, channel, article_id, list_to_db(hit.terms),
                      stamp, stamp],
                 ).rowcount
         if own:
@@ -108,7 +108,7 @@ def claim_due(conn: sqlite3.Connection, now: datetime, *, fold_seconds: float, f
         conn.execute("ROLLBACK")
         raise
     return [
-        [PendingAlert(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6]) for r in group] for group in due
+        [PendingAlert(r[0], r[1], r[2], r[3], r[4], tuple(list_from_db(r[5])), r[6]) for r in group] for group in due
     ]
 
 

@@ -9,11 +9,11 @@ event page when ``serve.base_url`` is configured.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
 from pipelines.alert_ledger import PendingAlert
+from pipelines.dblists import list_from_db
 from pipelines.watchlists import FLAGGED
 
 __all__ = ["AlertItem", "event_items", "render"]
@@ -35,7 +35,7 @@ def event_items(conn: sqlite3.Connection, alerts: list[PendingAlert], base_url: 
     for alert in alerts:
         row = conn.execute("SELECT title, sources, languages FROM events WHERE id = ?", [alert.event_id]).fetchone()
         if row is not None:
-            title, sources, languages = row[0], tuple(json.loads(row[1] or "[]")), tuple(json.loads(row[2] or "[]"))
+            title, sources, languages = row[0], tuple(list_from_db(row[1])), tuple(list_from_db(row[2]))
         else:  # an article not placed in an event: it stands for itself
             article = conn.execute("SELECT title, source, lang FROM articles WHERE id = ?", [alert.article_id]).fetchone()
             title, sources, languages = (article[0], (article[1],), tuple(filter(None, (article[2],)))) if article \

@@ -20,6 +20,7 @@ from functools import lru_cache
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator
 
+from pipelines.dblists import list_from_db, list_to_db
 from pipelines.dbtime import from_db, to_db, utc_now
 from pipelines.event_keys import EventKeys, event_keys, keys_digest, load_officials
 from pipelines.lexicon import load_yaml
@@ -290,7 +291,7 @@ def refresh_event(conn: sqlite3.Connection, event_id: int) -> None:
         if title and lang and lang not in titles:
             titles[lang] = title
     for row in reports:
-        for code in json.loads(row[7] or "[]"):
+        for code in list_from_db(row[7]):
             if code not in partners:
                 partners.append(code)
     flagged = [r for r in reports if r[5]]
@@ -305,9 +306,9 @@ def refresh_event(conn: sqlite3.Connection, event_id: int) -> None:
         [
             next((r[2] for r in reports if r[2]), None),
             json.dumps(titles, ensure_ascii=False),
-            json.dumps(sorted({r[0] for r in reports if r[0]})),
-            json.dumps(list(dict.fromkeys(r[1] for r in reports))),
-            json.dumps(partners),
+            list_to_db(sorted({r[0] for r in reports if r[0]})),
+            list_to_db(dict.fromkeys(r[1] for r in reports)),
+            list_to_db(partners),
             subtypes.most_common(1)[0][0] if subtypes else None,
             int(bool(flagged)),
             len(reports),

@@ -9,7 +9,6 @@ being written and leaves the database consistent.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import zlib
@@ -22,6 +21,7 @@ import sqlite_utils
 
 from pipelines.counters import COUNTERS
 from pipelines.dbtime import from_db, to_db, utc_now
+from pipelines.dblists import LIST_COLUMNS, decode_lists, list_to_db
 from pipelines.dedupe import find_cluster, simhash_bands
 from pipelines.event_keys import EventKeys, event_keys
 from pipelines.events import place_article, refresh_event
@@ -146,9 +146,7 @@ class ArticleStore:
         """
         if keys is None:  # computed before the write lock is taken
             keys = event_keys(row.get("title"), row.get("text"))
-        record = _stored_times(row)
-        record["partners"] = json.dumps(record.get("partners") or [], ensure_ascii=False)
-        record["reasons"] = json.dumps(record.get("reasons") or [], ensure_ascii=False)
+        record = _stored_columns({"partners": [], "reasons": [], **row})
         if "search_text" not in record:
             record["search_text"] = search_text(record.get("title"), record.get("text"))
         if simhash is not None:
@@ -212,10 +210,7 @@ class ArticleStore:
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Rewrite derived columns (used by `reprocess`)."""
-        values = _stored_times(changes)
-        for key in ("partners", "reasons"):
-            if key in values and not isinstance(values[key], str):
-                values[key] = json.dumps(values[key], ensure_ascii=False)
+        values = _stored_columns(changes)
         if ("title" in values or "text" in values) and "search_text" not in values:
             current = self.db.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
             title = values.get("title", current[0]) or ""
@@ -233,7 +228,7 @@ class ArticleStore:
         with self._transaction():
             cursor = self.db.execute(
                 "INSERT INTO crawl_runs (started_at, status, trigger, pid, sources) VALUES (?, 'running', ?, ?, ?)",
-                [to_db(utc_now()), trigger, pid, json.dumps(sources)],
+                [to_db(utc_now()), trigger, pid, list_to_db(sources)],
             )
             return cursor.lastrowid
 
@@ -252,7 +247,7 @@ class ArticleStore:
         """One ``source_runs`` row; ``stats`` holds the :data:`COUNTERS` by name, ``last_error`` and ``notes``."""
         columns = (*COUNTERS, "last_error")
         values = [*(stats.get(c, 0) for c in COUNTERS), stats.get("last_error")]
-        notes = json.dumps(stats.get("notes", []), ensure_ascii=False)
+        notes = list_to_db(stats.get("notes"))
         with self._transaction():
             cursor = self.db.execute(
                 f"INSERT INTO source_runs (run_id, source, started_at, finished_at, status, {', '.join(columns)}, notes) "
@@ -282,11 +277,13 @@ class ArticleStore:
         return _Transaction(self.db.conn)
 
 
-def _stored_times(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with its time columns (aware datetimes) in the stored spelling."""
+def _stored_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """An ``articles`` row as stored: times (aware datetimes) and lists in the database's spelling."""
     record = dict(row)
     for column in _ARTICLE_TIMES.intersection(record):
         record[column] = to_db(record[column])
+    for column in LIST_COLUMNS.intersection(record):
+        record[column] = list_to_db(record[column])
     return record
 
 
@@ -330,7 +327,7 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
 
     The trigram tokenizer needs terms of three characters or more, so shorter
     ones are matched with LIKE on the same normalised column.  ``published_at``
-    comes back as an aware datetime (UTC).
+    comes back as an aware datetime (UTC), ``partners`` as a list.
     """
     terms = normalize_for_search(query).split()
     if not terms:
@@ -349,8 +346,14 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
         params.append(f"%{term}%")
     sql += " WHERE " + " AND ".join(where) + " ORDER BY a.published_at DESC LIMIT ?"
     params.append(limit)
-    conn.row_factory = sqlite3.Row
-    hits = [dict(row) for row in conn.execute(sql, params)]
+    hits = read_rows(conn, sql, params)
     for hit in hits:
         hit["published_at"] = from_db(hit["published_at"])
     return hits
+
+
+def read_rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """Rows by column name, list columns as Python lists; the caller's connection is left as it was."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return [decode_lists(dict(row)) for row in cursor.execute(sql, list(params))]

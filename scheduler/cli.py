@@ -126,7 +126,6 @@ def search(config_path: str, query: str, limit: int, as_json: bool) -> None:
     if as_json:
         for row in rows:
             row.pop("text", None)
-            row["partners"] = json.loads(row["partners"] or "[]")
             if row["published_at"] is not None:
                 row["published_at"] = row["published_at"].astimezone(tz).isoformat(timespec="seconds")
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, next_fire_times
-from pipelines.health import source_health
 from pipelines.dbtime import from_db, utc_now
-from pipelines.store import open_readonly
+from pipelines.health import source_health
+from pipelines.store import open_readonly, read_rows
 from scheduler.locks import running_daemon_pid
 
 RECENT_RUNS = 5
@@ -94,13 +94,12 @@ def status_json(status: dict[str, Any]) -> str:
 
 
 def _last_digest(conn: sqlite3.Connection, tz: ZoneInfo) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT digest_date, status, sent_at, attempts, last_error, subject, article_ids "
-        "FROM digests ORDER BY digest_date DESC LIMIT 1").fetchone()
-    if row is None:
+    rows = read_rows(conn, "SELECT digest_date, status, sent_at, attempts, last_error, subject, article_ids "
+                           "FROM digests ORDER BY digest_date DESC LIMIT 1")
+    if not rows:
         return None
-    digest = dict(row)
-    digest["stories"] = len(json.loads(digest.pop("article_ids") or "[]"))
+    digest = rows[0]
+    digest["stories"] = len(digest.pop("article_ids"))
     digest["sent_at"] = _stored(digest["sent_at"], tz)
     return digest
 

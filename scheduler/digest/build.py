@@ -9,7 +9,6 @@ when another report of it turns up later.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.config import Config
 from pipelines.dbtime import from_db, to_db
+from pipelines.store import read_rows
 from scheduler.digest.health_section import SourceProblem, source_problems
 from scheduler.digest.sanitize import clean, excerpt, safe_url
 from scheduler.digest.watch_section import WatchSection, watch_sections
@@ -129,11 +129,11 @@ def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datet
 def _already_mailed(conn: sqlite3.Connection, day: date) -> tuple[set[int], set[int]]:
     """Article ids mailed by the last digests, and their events (negative ids: articles not grouped)."""
     ids: set[int] = set()
-    for (article_ids,) in conn.execute(
-        "SELECT article_ids FROM digests WHERE status = 'sent' AND digest_date < ? ORDER BY digest_date DESC LIMIT ?",
+    for digest in read_rows(
+        conn, "SELECT article_ids FROM digests WHERE status = 'sent' AND digest_date < ? ORDER BY digest_date DESC LIMIT ?",
         [day.isoformat(), PRIOR_DIGESTS],
     ):
-        ids.update(json.loads(article_ids or "[]"))
+        ids.update(digest["article_ids"])
     if not ids:
         return ids, set()
     marks = ",".join("?" * len(ids))
@@ -145,19 +145,18 @@ def _already_mailed(conn: sqlite3.Connection, day: date) -> tuple[set[int], set[
 def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) -> Story:
     """The event's report in the digest's language (else its earliest) stands for it; the others are
     'also reported by', with their site and language; partners are the union of the reports'."""
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row  # by name, whatever the caller's connection does
     where, param = ("event_id = ?", event) if event > 0 else ("id = ?", -event)
-    reports = cursor.execute(
+    reports = read_rows(
+        conn,
         f"""SELECT id, url, source, lang, title, text, published_at, score, subtype, partners, flagged
             FROM articles WHERE {where} ORDER BY COALESCE(published_at, fetched_at), id""",
         [param],
-    ).fetchall()
+    )
     primary = next((r for r in reports if r["lang"] == language and r["title"]), reports[0])
     copies: dict[tuple[str, str | None], Copy] = {}
     partners: list[str] = []
     for report in reports:
-        for code in json.loads(report["partners"] or "[]"):
+        for code in report["partners"]:
             if clean(code) and clean(code) not in partners:
                 partners.append(clean(code))
         name = clean(report["source"])

@@ -7,11 +7,11 @@ not.  A failed resend of an already sent day keeps it sent.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date, datetime
 from typing import Any
 
+from pipelines.dblists import list_to_db
 from pipelines.dbtime import to_db
 
 # States after which the day needs nothing more; "empty" = nothing to say and
@@ -37,7 +37,7 @@ def record_sent(conn: sqlite3.Connection, day: date, *, at: datetime, recipients
             recipients = excluded.recipients, article_ids = excluded.article_ids, subject = excluded.subject,
             message_id = excluded.message_id, attempts = digests.attempts + 1, last_error = excluded.last_error
         """,
-        [day.isoformat(), to_db(at), json.dumps(recipients), json.dumps(article_ids), subject, message_id,
+        [day.isoformat(), to_db(at), list_to_db(recipients), list_to_db(article_ids), subject, message_id,
          f"refused by the server: {', '.join(refused)}" if refused else None],
     )
 

@@ -296,3 +296,14 @@ def test_due_day_follows_the_cron_and_the_catchup_window(tmp_path: Path) -> None
     assert due_digest_day(config, datetime(2025, 11, 22, 6, 0, tzinfo=local)) is None  # yesterday's is 22.5 h old
     assert due_digest_day(config, datetime(2025, 11, 22, 19, 29, tzinfo=local)) == day
     assert due_digest_day(config, datetime(2025, 11, 22, 19, 31, tzinfo=local)) is None  # past the 12 h window
+
+
+def test_the_digest_ledger_writes_lists_the_store_reads(tmp_path: Path) -> None:
+    from pipelines.store import read_rows
+    from scheduler.digest.ledger import record_sent
+
+    db = open_database(tmp_path / "news.db")
+    record_sent(db.conn, NOW.date(), at=NOW, recipients=["analyste@example.org"], article_ids=[3, 1],
+                subject="s", message_id="<m@x>", refused=[])
+    assert read_rows(db.conn, "SELECT recipients, article_ids FROM digests") == [
+        {"recipients": ["analyste@example.org"], "article_ids": [3, 1]}]
