@@ -13,8 +13,6 @@ from typing import Any
 
 from pipelines.counters import RunCounters
 
-STATUSES = ("ok", "empty", "failed", "blocked")
-
 
 @dataclass
 class SourceStats(RunCounters):

@@ -31,7 +31,6 @@ class Extracted:
     author: str | None
     lang: str
     date: str | None  # trafilatura's guess, as text; only a fallback for dating
-    sitename: str | None
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
@@ -77,7 +76,6 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, default_lang: str) ->
         author=(document.author or "").strip() or None,
         lang=lang,
         date=document.date or None,
-        sitename=document.sitename or None,
     )
 
 

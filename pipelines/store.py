@@ -112,9 +112,6 @@ class ArticleStore:
             known.update(row[0] for row in rows)
         return known
 
-    def is_known(self, url: str) -> bool:
-        return bool(self.known_urls([url]))
-
     def record_url(self, url: str, source: str, state: str, error: str | None = None) -> None:
         """Remember a fetched URL's outcome; failures count towards giving up on it."""
         now = to_db(utc_now())

@@ -75,10 +75,10 @@ def test_search_folds_hamza_and_clitics(store: ArticleStore, tmp_path: Path) -> 
 def test_failed_urls_are_retried_until_the_limit(store: ArticleStore) -> None:
     url = "https://a.ma/broken.html"
     store.record_url(url, "site-ar", "failed", "HTTP 500")
-    assert not store.is_known(url)
+    assert store.known_urls([url]) == set()
     store.record_url(url, "site-ar", "failed", "HTTP 500")
     store.record_url(url, "site-ar", "failed", "HTTP 500")
-    assert store.is_known(url)
+    assert store.known_urls([url]) == {url}
 
 
 def test_interrupted_runs_are_closed_unless_their_process_lives(store: ArticleStore) -> None:
