@@ -64,7 +64,8 @@ def test_each_event_once_per_channel_to_webhook_and_mail(store, json_receiver, s
     assert message["title"] == "newsmon: sebta-border: Ceuta : la Guardia Civil et la DGSN coordonnent"
     assert "Sources: site-a, site-b (ar, fr)" in message["message"]
     assert "Matched: Ceuta, @ES (espagnole)" in message["message"]
-    assert f"http://127.0.0.1:8080/events/{first}" in message["message"]
+    (event,) = store.db.execute("SELECT event_id FROM articles WHERE id = ?", [first]).fetchone()
+    assert f"http://127.0.0.1:8080/events/{event}\n" in message["message"] + "\n"
     [mailed] = smtp_server.messages
     assert mailed["Subject"] == message["title"] and mailed["To"] == "analyst@example.org"
 
@@ -150,3 +151,14 @@ def test_sure_flagged_reports_have_their_own_wording(store, json_receiver) -> No
     [message] = json_receiver.messages
     assert message["title"] == "newsmon: 2 new flagged security-cooperation reports"
     assert "Partners: INTERPOL, ES" in message["message"]
+
+
+def test_an_article_outside_any_event_stands_for_itself(store, json_receiver) -> None:
+    article = add_article(store, 1, title="Tanger : un article d'avant les événements")
+    store.db.execute("UPDATE articles SET event_id = NULL WHERE id = ?", [article])  # not yet regrouped
+    record_hits(store.db.conn, article, [WatchHit("w", ("Tanger",), ("hook",))], utc_now())
+    deliver_due(store.db.conn, settings(hook=json_receiver.url), final=True, base_url="http://127.0.0.1:8080")
+    [message] = json_receiver.messages
+    assert "Sources: site-a (fr)" in message["message"]
+    assert message["message"].endswith(f"http://127.0.0.1:8080/articles/{article}")
+    assert [row[1] for row in ledger(store)] == [-article]
