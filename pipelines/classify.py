@@ -29,7 +29,7 @@ __all__ = ["CLASSIFIER_VERSION", "DEFAULT_THRESHOLD", "SUBTYPES", "Verdict", "cl
 # The code's version plus the vocabularies' hash (every file in pipelines/data,
 # organisations.yaml included): `newsmon reprocess` re-classifies stored
 # articles whenever either changes.
-CLASSIFIER_VERSION = f"2.1.0+{vocabulary_digest()}"
+CLASSIFIER_VERSION = f"2.2.0+{vocabulary_digest()}"
 DEFAULT_THRESHOLD = TUNING.threshold
 SUBTYPES = (
     "police_intel",

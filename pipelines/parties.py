@@ -210,12 +210,13 @@ def _attribute_shared_names(units: list[Unit], named: set[str],
     """
     if any(u.morocco and not u.passport for u in units):
         return
-    own = {label for u in units for label, _ in u.institutions if label not in shared}
+    own = {label for u in units for label, display in u.institutions
+           if label not in shared and display not in shared}
     if own:
         return
     for unit in units:
         unit.institutions = [(label, display) for label, display in unit.institutions
-                             if not named & shared.get(label, frozenset())]
+                             if not named & (shared.get(label, frozenset()) | shared.get(display, frozenset()))]
 
 
 def _as_place(window: _Window, idx: int, folded: list[str]) -> str | None:
@@ -293,6 +294,7 @@ def _background_state(window: _Window, idx: int, tournament: bool,
         or (end < len(folded) and folded[end] == "national" and cased[end].islower())
         or window.near(idx, {"ctx"}, 4, 0, "route")
         or window.near(idx, {"ctx"}, 1, 0, "border_of")
+        or window.near(idx, {"ctx"}, 0, 1, "place_after")
         or (tournament and (window.near(idx, {"ctx"}, 4, TUNING.host_after, "host")
                             or window.near(idx, {"sec"}, 2, 0, "event")))
         or (window.near(idx, {"ctx"}, 2, 0, "between") and not _list_names_morocco(window.matches, idx))

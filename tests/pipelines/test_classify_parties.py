@@ -197,3 +197,25 @@ def test_the_united_kingdom_is_not_the_kingdom() -> None:
                 "opérait entre la France et le Royaume-Uni, en coordination avec Europol.", "fr")
     flagged("", "La DGSN a signé un accord de coopération sécuritaire avec le Royaume-Uni sur la lutte contre "
             "le terrorisme.", "fr", {"GB"})
+
+
+# --- names Morocco shares, coasts, requests for help (second unseen batch) ----
+
+def test_another_states_surveillance_du_territoire_is_not_moroccan() -> None:
+    not_flagged("Dakar et Paris signent un accord antiterroriste",
+                "Le ministre français de l'Intérieur a signé à Dakar un accord de partenariat sécuritaire avec "
+                "le Sénégal. Il a remis des véhicules à la Direction de la surveillance du territoire et à la "
+                "Direction de la police judiciaire pour la lutte antiterroriste.", "fr")
+
+
+def test_a_coast_is_a_place_not_a_partner() -> None:
+    not_flagged("Moroccan Navy rescues 60 migrants",
+                "The Royal Moroccan Navy rescued 60 migrants off Dakhla; they had set sail from the Mauritanian "
+                "coast towards the Canary Islands, a Spanish archipelago. They were handed over to the Royal "
+                "Gendarmerie after receiving medical care.", "en")
+
+
+def test_a_request_for_military_training_is_cooperation() -> None:
+    flagged("Le Niger sollicite le Maroc pour former ses forces spéciales",
+            "Le président nigérien a sollicité l'aide du Maroc pour la formation de ses forces spéciales face "
+            "aux groupes terroristes du Sahel.", "fr", {"NE"})
