@@ -31,7 +31,7 @@ from crawler.block_pages import blocked_reason
 from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links
 from crawler.netguard import refusal_reason
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, published_url, readable_url
 from pipelines.dbtime import utc_now
 
 if TYPE_CHECKING:
@@ -95,13 +95,19 @@ def check_source(source: Source, config: Config, fetch: Fetcher) -> CheckResult:
             found += _homepage_links(result, url, fetch)
     found = list(dict.fromkeys(found))
     result.items = len(found)
-    articles = [url for url in found if source.is_article(url)]
+    articles = [url for url in found if _is_article(source, url)]
     result.matching = len(articles)
     if articles:
         _try_article(result, source, articles[0], config, fetch)
     elif result.reachable == "yes":
         result.problems.append(f"none of {len(found)} link(s) matches article_pattern")
     return result
+
+
+def _is_article(source: Source, url: str) -> bool:
+    """Patterns are written against the canonical form, as the crawler matches them."""
+    canonical = canonical_url(url)
+    return source.is_article(canonical) or source.is_article(readable_url(canonical))
 
 
 def _fetch(result: CheckResult, url: str, fetch: Fetcher) -> Response | None:
@@ -135,14 +141,14 @@ def _entries(result: CheckResult, url: str, fetch: Fetcher, *, feed: bool) -> li
             entries = list(sitemap.entries)
             if not entries and sitemap.children:
                 # An index: the first child sitemap is enough to see what articles look like.
-                child = _fetch(result, canonical_url(sitemap.children[0].url, base=url), fetch)
+                child = _fetch(result, published_url(sitemap.children[0].url, base=url), fetch)
                 entries = list(parse_sitemap(child.body).entries) if child is not None else []
     except FeedError as exc:
         result.problems.append(f"{url}: {exc}")
         return []
     if not entries:
         result.problems.append(f"{url}: no entries")
-    return [canonical_url(e.url, base=response.url) for e in entries]
+    return [published_url(e.url, base=response.url) for e in entries]
 
 
 def _homepage_links(result: CheckResult, url: str, fetch: Fetcher) -> list[str]:

@@ -325,9 +325,10 @@ def _writable_path(value: str, base: Path) -> Path:
 def _sources_on_their_host(ctx: _Ctx, source: Source, node: yaml.Node, children: dict[str, yaml.Node], key: str) -> None:
     for list_key in ("feeds", "sitemaps", "start_urls"):
         for i, address in enumerate(getattr(source, list_key)):
-            if urlsplit(address).hostname != source.host:
+            host = urlsplit(address).hostname or ""
+            if host != source.host and host.removeprefix("www.") != source.host.removeprefix("www."):
                 child = children[list_key].value[i]
-                raise ctx.fail(child, f"{key}.{list_key}[{i}]", f"{address!r} is not on the source's host {source.host!r}")
+                raise ctx.fail(child, f"{key}.{list_key}[{i}]", f"{address!r} is not on the source's host {source.host!r} (or its www./bare twin)")
 
 
 def _unique_source_names(ctx: _Ctx, config: Config, node: yaml.Node, children: dict[str, yaml.Node], key: str) -> None:

@@ -2,7 +2,9 @@
 
 News sites paginate in a handful of ways (``rel="next"``, ``?page=N``,
 ``/page/N/``, a link labelled "next", "suivant" or "التالي"); recognising them
-here keeps the spider generic instead of one spider per site.
+here keeps the spider generic instead of one spider per site.  Links come
+back as published (absolute, browser-safe, see :mod:`crawler.urls`): they
+are requested in that spelling.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from scrapy.http import TextResponse
 
-from crawler.urls import canonical_url
+from crawler.urls import published_url
 
 _NEXT_WORDS = re.compile(
     r"^\s*(?:next|next page|older|older posts|suivant|suivante|page suivante|التالي|التالية|الصفحة التالية|المزيد|»|›|>>|→)\s*[»›>→]*\s*$",
@@ -24,14 +26,14 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
 
 
 def links(response: TextResponse) -> list[str]:
-    """Every ``<a href>`` on the page, absolute and canonical, in page order."""
+    """Every ``<a href>`` on the page, absolute and as published, in page order."""
     found = []
     for href in response.xpath("//a[@href]/@href").getall():
         href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
             continue
         try:
-            found.append(canonical_url(href, base=response.url))
+            found.append(published_url(href, base=response.url))
         except ValueError:
             continue
     return list(dict.fromkeys(found))
@@ -44,7 +46,7 @@ def feed_links(response: TextResponse) -> list[str]:
         rel = (node.attrib.get("rel") or "").lower().split()
         kind = (node.attrib.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in FEED_TYPES:
-            found.append(canonical_url(node.attrib["href"], base=response.url))
+            found.append(published_url(node.attrib["href"], base=response.url))
     return list(dict.fromkeys(found))
 
 
@@ -53,11 +55,11 @@ def next_page(response: TextResponse) -> str | None:
     for xpath in ("//link[@rel='next']/@href", "//a[@rel='next']/@href", "//a[contains(@rel, 'next')]/@href"):
         href = response.xpath(xpath).get()
         if href:
-            return canonical_url(href, base=response.url)
+            return published_url(href, base=response.url)
     for anchor in response.xpath("//a[@href]"):
         label = " ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("aria-label", "")
         if _NEXT_WORDS.match(label):
-            return canonical_url(anchor.attrib["href"], base=response.url)
+            return published_url(anchor.attrib["href"], base=response.url)
     return _numbered_successor(response)
 
 

@@ -4,8 +4,8 @@ Scrapy's own RetryMiddleware re-queues a failed request at once; against a
 news site that is struggling (5xx, timeouts) that is the wrong reflex, so the
 retry here waits with an exponential back-off (honouring ``Retry-After``) and
 never retries a bot challenge.  The site guard keeps every request, redirects
-included, on the source's own ``host[:port]``: Scrapy's OffsiteMiddleware
-compares host names only.
+included, on the source's own ``host[:port]`` (or its ``www.``/bare twin):
+Scrapy's OffsiteMiddleware compares host names only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 from crawler.block_pages import blocked_reason
-from crawler.urls import site_of
+from crawler.urls import same_site, site_of
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -42,7 +42,7 @@ class SiteGuardMiddleware:
 
     def process_request(self, request: Request) -> None:
         site = getattr(self.crawler.spider, "site", None)
-        if site and site_of(request.url) != site:
+        if site and not same_site(site_of(request.url), site):
             raise OffsiteRefused(f"off-site request refused: {request.url}")
 
 

@@ -49,7 +49,7 @@ class StorePipeline:
                 report.skipped += 1
             return {"url": page.url, "outcome": processed.rejected}
         saved = store.save_article(
-            processed.row,
+            {**processed.row, "published_url": item["published_url"]},
             html=item["html"] if config.crawl.keep_html else None,
             page={"encoding": item["encoding"], "feed_date": page.feed_date, "feed_title": page.feed_title},
             simhash=processed.simhash,

@@ -282,3 +282,14 @@ def m007_times_in_utc(db: sqlite_utils.Database) -> None:
     for table, column in columns:
         utc = f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {column})"
         db.execute(f"UPDATE {table} SET {column} = {utc} WHERE {utc} IS NOT NULL AND {column} <> {utc}")
+
+
+@migrations()
+def m008_published_url(db: sqlite_utils.Database) -> None:
+    """The URL as the site published it, next to ``url`` (the canonical identity key).
+
+    ``url`` stays the unique key that deduplication and "already stored"
+    compare; ``published_url`` is what was requested and what the digest
+    links to.  Rows stored before it are NULL: readers fall back to ``url``.
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN published_url TEXT")

@@ -332,7 +332,7 @@ def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> li
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
     where, params = [], []
-    sql = ("SELECT a.id, a.url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text, "
+    sql = ("SELECT a.id, COALESCE(a.published_url, a.url) AS url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text, "
            "a.event_id FROM articles a")
     if long_terms:
         sql += " JOIN articles_fts f ON f.rowid = a.id"

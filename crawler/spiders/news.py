@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request, Spider
@@ -29,7 +28,7 @@ from crawler.feeds import FeedEntry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page
 from crawler.middlewares import OffsiteRefused
 from crawler.netguard import PrivateNetworkRefused
-from crawler.urls import canonical_url, readable_url, site_of
+from crawler.urls import published_url, readable_url, site_key, site_of
 from pipelines.dates import parse_date
 from pipelines.dbtime import utc_now
 from pipelines.process import PageSource
@@ -85,7 +84,8 @@ class NewsSpider(Spider):
             yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=0)
 
     def _document(self, url: str, callback: Any, errback: Any, priority: int, **cb_kwargs: Any) -> Request:
-        self.seen_documents.add(canonical_url(url))
+        """Request a feed, sitemap or listing page as published; remember its identity."""
+        self.seen_documents.add(site_key(url, self.site) or url)
         return Request(url, callback=callback, errback=errback, priority=priority, cb_kwargs=cb_kwargs,
                        dont_filter=True)
 
@@ -115,10 +115,10 @@ class NewsSpider(Spider):
             return
         children = []
         for child in sitemap.children:
-            url = self._on_site(child.url, response.url)
+            found = self._on_site(child.url, response.url)
             date = self._feed_date(child.date)
-            if url is not None and url not in self.seen_documents and not self._too_old(date):
-                children.append((date, url))
+            if found is not None and found[1] not in self.seen_documents and not self._too_old(date):
+                children.append((date, found[0]))
         # An archive index can list years of monthly sitemaps, some undated: follow the newest few.
         children.sort(key=lambda pair: pair[0] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         if len(children) > MAX_CHILD_SITEMAPS:
@@ -137,9 +137,9 @@ class NewsSpider(Spider):
         if depth >= self.config.crawl.listing_depth:
             return
         following = next_page(page)
-        url = self._on_site(following, page.url) if following else None
-        if url is not None and url not in self.seen_documents:
-            yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=depth + 1)
+        found = self._on_site(following, page.url) if following else None
+        if found is not None and found[1] not in self.seen_documents:
+            yield self._document(found[0], self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=depth + 1)
 
     def _autodiscover(self, why: str) -> Iterator[Request]:
         """Fetch the homepage once and follow the feeds it advertises."""
@@ -154,8 +154,8 @@ class NewsSpider(Spider):
         page = self._html(response)
         if page is None:
             return
-        found = [url for url in (self._on_site(u, page.url) for u in feed_links(page)) if url]
-        fresh = [url for url in found if url not in self.seen_documents]
+        found = [pair for pair in (self._on_site(u, page.url) for u in feed_links(page)) if pair]
+        fresh = [url for url, key in found if key not in self.seen_documents]
         for url in fresh:
             self.report.note(f"feed autodiscovered: {url}")
             log.warning("%s: feed autodiscovered: %s", self.source.name, url)
@@ -167,31 +167,31 @@ class NewsSpider(Spider):
     # -- articles -----------------------------------------------------------
     def _articles(self, entries: Iterable[FeedEntry], base: str) -> Iterator[Request]:
         """Requests for the article URLs among ``entries`` that are new, fresh and on-site."""
-        fresh: list[tuple[str, FeedEntry, datetime | None]] = []
+        fresh: list[tuple[str, str, FeedEntry, datetime | None]] = []  # (published, key, entry, feed date)
         for entry in entries:
-            url = self._on_site(entry.url, base)
-            if url is None or url in self.seen_articles or not self._is_article(url):
+            found = self._on_site(entry.url, base)
+            if found is None or found[1] in self.seen_articles or not self._is_article(found[1]):
                 continue
-            self.seen_articles.add(url)
+            self.seen_articles.add(found[1])
             self.report.items_found += 1
             date = self._feed_date(entry.date)
             if self._too_old(date):
                 self.report.skipped += 1
                 continue
-            fresh.append((url, entry, date))
-        known = self.store.known_urls(url for url, _, _ in fresh)
+            fresh.append((*found, entry, date))
+        known = self.store.known_urls(key for _, key, _, _ in fresh)
         self.report.skipped += len(known)
-        new = [(url, entry, date) for url, entry, date in fresh if url not in known]
+        new = [item for item in fresh if item[1] not in known]
         room = max(self.config.crawl.max_articles_per_source - self.articles_requested, 0)
         if len(new) > room:
             # Newest first; the rest are not recorded anywhere, so the next run picks them up.
-            new.sort(key=lambda item: item[2] or datetime.max.replace(tzinfo=timezone.utc), reverse=True)
+            new.sort(key=lambda item: item[3] or datetime.max.replace(tzinfo=timezone.utc), reverse=True)
             self.articles_deferred += len(new) - room
             new = new[:room]
         self.articles_requested += len(new)
-        for url, entry, date in new:
+        for url, key, entry, date in new:
             yield Request(url, callback=self.parse_article, errback=self.article_failed,
-                          meta={"article_url": url, "feed_date": date, "feed_title": entry.title})
+                          meta={"article_url": key, "published_url": url, "feed_date": date, "feed_title": entry.title})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         page = self._html(response)
@@ -200,6 +200,7 @@ class NewsSpider(Spider):
             return
         yield {
             "url": response.meta["article_url"],
+            "published_url": response.meta["published_url"],
             "html": page.text,
             "encoding": page.encoding,
             "fetched_at": utc_now(),
@@ -261,18 +262,20 @@ class NewsSpider(Spider):
             log.warning("%s: %s at %s; no further requests to this source in this run", self.source.name, reason, url)
         raise CloseSpider("blocked")
 
-    def _on_site(self, url: str | None, base: str) -> str | None:
-        """The canonical form of ``url`` if it is on the source's own site, else None."""
+    def _on_site(self, url: str | None, base: str) -> tuple[str, str] | None:
+        """``(published, key)`` for a link on the source's own site (``www.`` or bare), else None.
+
+        The published form is what gets requested; the key (canonical) is what
+        "seen" and "already stored" compare.
+        """
         if not url:
             return None
         try:
-            canonical = canonical_url(url, base=base)
+            published = published_url(url, base=base)
         except ValueError:
             return None
-        parts = urlsplit(canonical)
-        if parts.scheme not in ("http", "https") or parts.netloc != self.site:
-            return None
-        return canonical
+        key = site_key(published, self.site)
+        return (published, key) if key is not None else None
 
     def _is_article(self, url: str) -> bool:
         return self.source.is_article(url) or self.source.is_article(readable_url(url))

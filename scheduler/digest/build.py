@@ -148,7 +148,7 @@ def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) ->
     where, param = ("event_id = ?", event) if event > 0 else ("id = ?", -event)
     reports = read_rows(
         conn,
-        f"""SELECT id, url, source, lang, title, text, published_at, score, subtype, partners, flagged
+        f"""SELECT id, COALESCE(published_url, url) AS url, source, lang, title, text, published_at, score, subtype, partners, flagged
             FROM articles WHERE {where} ORDER BY COALESCE(published_at, fetched_at), id""",
         [param],
     )

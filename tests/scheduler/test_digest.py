@@ -307,3 +307,16 @@ def test_the_digest_ledger_writes_lists_the_store_reads(tmp_path: Path) -> None:
                 subject="s", message_id="<m@x>", refused=[])
     assert read_rows(db.conn, "SELECT recipients, article_ids FROM digests") == [
         {"recipients": ["analyste@example.org"], "article_ids": [3, 1]}]
+
+
+def test_digest_links_to_the_url_as_published(tmp_path: Path, smtp_server: SmtpSink) -> None:
+    config_path = write_config(tmp_path, smtp_server.port)
+    row = article("https://site-fr.example/a/news.php?id=9&lang=fr", title="Coopération policière", text=FR_TEXT,
+                  lang="fr", source="site-fr", partners=["INTERPOL"], score=0.9)
+    save(config_path, {**row, "published_url": "https://site-fr.example/a/news.php?lang=fr&id=9"})
+    out = tmp_path / "digest.eml"
+    assert run_cli("digest", "--config", str(config_path), "--dry-run", "--out", str(out)).returncode == 0
+    msg = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    text = msg.get_body(("plain",)).get_content()
+    assert "https://site-fr.example/a/news.php?lang=fr&id=9" in text
+    assert "id=9&lang=fr" not in text
