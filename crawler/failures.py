@@ -38,8 +38,20 @@ def describe_failure(failure: Failure) -> str:
         return f"timeout{after} at {url}"
     if isinstance(exc, DownloadCancelledError) and "max size" in str(exc):
         return f"page larger than the size limit at {url}"
+    if isinstance(exc, IgnoreRequest) and str(exc) == "max redirections reached":
+        return _redirects(request, url)
+    if isinstance(exc, IgnoreRequest) and "during decompression" in str(exc):
+        return f"page larger than the size limit once decompressed (compression bomb?) at {url}"
     if isinstance(exc, IgnoreRequest):
         return str(exc).splitlines()[0] if str(exc) else f"request ignored: {url}"
     text = str(exc).strip().splitlines()
     detail = f": {text[0][:200]}" if text else ""
     return f"{type(exc).__name__}{detail} at {url}"
+
+
+def _redirects(request: object, url: str) -> str:
+    """A loop (a URL visited twice) or a chain too long to follow, named by the URL first asked for."""
+    chain = [*getattr(request, "meta", {}).get("redirect_urls", []), url]
+    if len(set(chain)) < len(chain):
+        return f"redirect loop at {chain[0]}"
+    return f"more than {len(chain) - 1} redirects from {chain[0]}"

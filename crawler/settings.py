@@ -74,6 +74,9 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "NEWSMON_ALLOW_PRIVATE_NETWORKS": crawl.allow_private_networks,
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.netguard.NetGuardMiddleware": 50,
+            # RFC 9309: a robots.txt that answers 5xx or hangs means "crawl nothing" this run.
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.robots.RobotsMiddleware": 100,
             "crawler.middlewares.SiteGuardMiddleware": 60,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,

@@ -41,12 +41,16 @@ class StorePipeline:
             return {"url": page.url, "outcome": "failed"}
         report.dating_failures += "no_date" in processed.flags
         report.short_bodies += "short_body" in processed.flags
+        if processed.rejected == "empty":
+            # An empty 200 or a "back soon" page is usually gone by the next run: a failure
+            # (retried until it has failed MAX_URL_ATTEMPTS times), not a final verdict.
+            message = f"no article text at {item['published_url']} (empty, maintenance or error page)"
+            store.record_url(page.url, source.name, "failed", message)
+            report.extraction_failures += 1
+            return {"url": page.url, "outcome": "failed"}
         if processed.rejected is not None:
             store.record_url(page.url, source.name, processed.rejected)
-            if processed.rejected == "empty":
-                report.extraction_failures += 1
-            else:
-                report.skipped += 1
+            report.skipped += 1
             return {"url": page.url, "outcome": processed.rejected}
         saved = store.save_article(
             {**processed.row, "published_url": item["published_url"]},

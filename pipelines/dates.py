@@ -133,8 +133,9 @@ _TIME = re.compile(
 _PM = {"pm", "p.m.", "p.m", "pm.", "مساء", "مساءا", "م", "ظهرا"}
 _AM = {"am", "a.m.", "a.m", "am.", "صباحا", "صباح", "ص"}
 # What may separate a date from its time: punctuation and tiny connectors
-# ("à", "at", "le", "في"), as in "10:15 - 28 نونبر 2025" or "21 nov 2025, 08:45".
-_GAP = re.compile(r"^(?:[\s,|/•·@()\[\]:-]|\b(?:à|a|at|le|on|في|t)\b)*$")
+# ("à", "at", "le", "في", "على"), as in "10:15 - 28 نونبر 2025", "21 nov 2025, 08:45" or
+# Yabiladi's "في 16/03/2018 على 13h47".
+_GAP = re.compile(r"^(?:[\s,|/•·@()\[\]:-]|\b(?:à|a|at|le|on|في|على|t)\b)*$")
 
 # --- relative phrases -------------------------------------------------------------
 

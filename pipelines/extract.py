@@ -22,6 +22,9 @@ MAX_DATELINE_CHARS = 80
 # An XHTML page's "<?xml ... encoding='windows-1256'?>" names the charset its bytes had; the text
 # here is already decoded, and lxml refuses a str that still declares an encoding.
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>", re.IGNORECASE)
+MAX_HEADLINE_CHARS = 300
+# What sites put between the headline and their own name in <title>: "headline | site", "site - headline".
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»«:·•/]+\s+")
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,11 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse once for every stage; None for documents lxml cannot read at all."""
     if not html or not html.strip():
         return None
+    html = _XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        return None
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+        return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return None
 
@@ -77,6 +83,51 @@ def extract_article(tree: lxml.html.HtmlElement, url: str, default_lang: str) ->
         lang=lang,
         date=document.date or None,
     )
+
+
+def headline(tree: lxml.html.HtmlElement, title: str | None, feed_title: str | None = None) -> str | None:
+    """The article's own headline: ``title`` unless it is really the site's name.
+
+    trafilatura reads ``<title>``, and on portals whose ``<title>`` is
+    "site - headline" or "headline | site" it sometimes keeps the site's
+    half.  The page's other headlines (``og:title``, the first ``<h1>``, the
+    feed's title) say which half is the story: a title that equals the site's
+    name, or a ``<title>`` segment that none of them shares, gives way to them.
+    """
+    names = {_fold(n) for n in (_meta(tree, "og:site_name"), _meta(tree, "application-name")) if n}
+    candidates = [c for c in (_meta(tree, "og:title"), _first_h1(tree), feed_title)
+                  if c and _fold(c) not in names and len(c) <= MAX_HEADLINE_CHARS]
+    if not candidates:
+        return title
+    if not title or _fold(title) in names:
+        return candidates[0]
+    segments = [_fold(s) for s in _TITLE_SEPARATORS.split(tree.findtext(".//title") or "")]
+    folded = _fold(title)
+    if len(segments) > 1 and folded in segments and not any(folded in _fold(c) or _fold(c) in folded
+                                                           for c in candidates):
+        return candidates[0]
+    return title
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _meta(tree: lxml.html.HtmlElement, name: str) -> str | None:
+    for node in tree.iterfind(".//meta"):
+        if name in (node.get("property"), node.get("name")):
+            value = (node.get("content") or "").strip()
+            if value:
+                return value
+    return None
+
+
+def _first_h1(tree: lxml.html.HtmlElement) -> str | None:
+    for node in tree.iterfind(".//h1"):
+        text = " ".join(node.text_content().split())
+        if text:
+            return text
+    return None
 
 
 def _without_headline(text: str, title: str | None) -> str:

@@ -17,7 +17,7 @@ from pipelines.classify import CLASSIFIER_VERSION, Verdict, classify
 from pipelines.config_fields import Number, setting
 from pipelines.dedupe import content_hash, simhash
 from pipelines.event_keys import EventKeys, event_keys
-from pipelines.extract import extract_article, parse_html
+from pipelines.extract import extract_article, headline, parse_html
 from pipelines.normalize import normalize_for_search
 from pipelines.store import search_text
 
@@ -96,7 +96,8 @@ def process_page(page: PageInput, settings: ProcessSettings) -> Processed:
     if len(extracted.text) < settings.min_body_chars:
         flags.add("short_body")
     row, fingerprint = article_row(
-        url=page.url, source=page.source.name, lang=extracted.lang, title=extracted.title or page.feed_title,
+        url=page.url, source=page.source.name, lang=extracted.lang,
+        title=headline(tree, extracted.title, page.feed_title) or page.feed_title,
         text=extracted.text, author=extracted.author, published_at=dated.published_at, date_origin=dated.origin,
         date_raw=dated.raw, fetched_at=page.fetched_at, threshold=settings.threshold,
     )

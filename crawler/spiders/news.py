@@ -24,10 +24,9 @@ from twisted.python.failure import Failure
 
 from crawler.block_pages import blocked_reason
 from crawler.failures import describe_failure
-from crawler.feeds import FeedEntry, FeedError, parse_feed, parse_sitemap
+from crawler.feeds import MAX_XML_BYTES, FeedEntry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page
-from crawler.middlewares import OffsiteRefused
-from crawler.netguard import PrivateNetworkRefused
+from crawler.robots import ROBOTS_FORBIDDEN, RobotsUnavailable
 from crawler.urls import published_url, readable_url, site_key, site_of
 from pipelines.dates import parse_date
 from pipelines.dbtime import utc_now
@@ -69,6 +68,7 @@ class NewsSpider(Spider):
         self.autodiscovery_started = False
         self.articles_requested = 0  # bounded by crawl.max_articles_per_source
         self.articles_deferred = 0  # new articles beyond that bound, left for the next run
+        self.robots_unavailable = False  # robots.txt answered 5xx or hung: reported once
 
     # -- start -----------------------------------------------------------
     async def start(self) -> Any:
@@ -79,15 +79,22 @@ class NewsSpider(Spider):
         for url in source.feeds:
             yield self._document(url, self.parse_feed, self.feed_failed, FEED_PRIORITY)
         for url in source.sitemaps:
-            yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
+            yield self._sitemap(url)
         for url in source.start_urls:
             yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=0)
 
-    def _document(self, url: str, callback: Any, errback: Any, priority: int, **cb_kwargs: Any) -> Request:
+    def _document(self, url: str, callback: Any, errback: Any, priority: int, meta: dict[str, Any] | None = None,
+                  **cb_kwargs: Any) -> Request:
         """Request a feed, sitemap or listing page as published; remember its identity."""
         self.seen_documents.add(site_key(url, self.site) or url)
         return Request(url, callback=callback, errback=errback, priority=priority, cb_kwargs=cb_kwargs,
-                       dont_filter=True)
+                       dont_filter=True, meta=meta)
+
+    def _sitemap(self, url: str) -> Request:
+        # The sitemap protocol's own bound (50 MB uncompressed), not max_page_bytes: a full
+        # 50,000-URL sitemap is about 5 MB and must not be refused whole.
+        return self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY,
+                              meta={"download_maxsize": MAX_XML_BYTES})
 
     # -- feeds and sitemaps ------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -125,7 +132,7 @@ class NewsSpider(Spider):
             self.report.note(f"sitemap index {response.url}: followed the {MAX_CHILD_SITEMAPS} newest of "
                              f"{len(children)} sitemaps")
         for _, url in children[:MAX_CHILD_SITEMAPS]:
-            yield self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY)
+            yield self._sitemap(url)
         yield from self._articles(sitemap.entries, response.url)
 
     # -- listings and the homepage -----------------------------------------
@@ -190,7 +197,9 @@ class NewsSpider(Spider):
             new = new[:room]
         self.articles_requested += len(new)
         for url, key, entry, date in new:
-            yield Request(url, callback=self.parse_article, errback=self.article_failed,
+            # dont_filter: articles are deduplicated above; Scrapy's filter would silently drop
+            # the second visit of a redirect loop instead of letting it fail with its reason.
+            yield Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
                           meta={"article_url": key, "published_url": url, "feed_date": date, "feed_title": entry.title})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
@@ -239,7 +248,14 @@ class NewsSpider(Spider):
             reason = blocked_reason(exc.response)
             if reason is not None:
                 self._block(reason, url)
-        elif isinstance(exc, IgnoreRequest) and not isinstance(exc, (PrivateNetworkRefused, OffsiteRefused)):
+        elif isinstance(exc, RobotsUnavailable):
+            # Not the URL's fault: recorded once against the source, the URL is asked again next run.
+            self.report.skipped += 1
+            if not self.robots_unavailable:
+                self.robots_unavailable = True
+                self.report.error(str(exc))
+            return None
+        elif isinstance(exc, IgnoreRequest) and str(exc) == ROBOTS_FORBIDDEN:
             # robots.txt said no: obeying it is not an error, but a forbidden feed is worth a note.
             self.report.skipped += 1
             if "article_url" not in failure.request.meta:

@@ -18,7 +18,7 @@ from html import escape
 import pytest
 
 from sites import run_newsmon
-from sites.scripted import Answer, ScriptedSite
+from sites.scripted import Answer, ScriptedSite, article_html
 
 pytestmark = pytest.mark.e2e
 
@@ -43,28 +43,6 @@ SHAPES = [
     ("/الأمن-الوطني-1211.html", "/%D8%A7%D9%84%D8%A3%D9%85%D9%86-%D8%A7%D9%84%D9%88%D8%B7%D9%86%D9%8A-1211.html",
      "listing"),
 ]
-
-TOPICS = ["la coopération policière", "la formation des cadres", "un salon du tourisme", "le trafic portuaire",
-          "la sécurité routière", "un rapport annuel", "une enquête douanière", "la surveillance des frontières",
-          "la pêche artisanale", "les énergies solaires", "une réforme scolaire", "la gestion de l'eau",
-          "un festival de musique", "les marchés de gros", "la protection civile"]
-
-
-def article_html(number: int, published: datetime) -> str:
-    topic = TOPICS[number % len(TOPICS)]
-    paragraphs = [
-        f"Les autorités régionales ont présenté mardi un bilan détaillé consacré à {topic}, "
-        f"devant les élus et les représentants de la société civile réunis pour l'occasion (dossier {number}).",
-        f"Selon le document, {number % 97 + 3} projets ont été lancés depuis le début de l'année et plusieurs "
-        "chantiers doivent être achevés avant l'été, malgré des retards signalés dans deux provinces.",
-        "Les responsables ont insisté sur le suivi des engagements pris et promis une nouvelle réunion "
-        "d'évaluation à la rentrée, ouverte cette fois aux associations de quartier.",
-    ]
-    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Dossier {number} sur {topic}</title>'
-            f'<meta property="article:published_time" content="{published.isoformat(timespec="seconds")}"></head>'
-            f"<body><article><h1>Dossier {number} sur {escape(topic)}</h1>{body}</article></body></html>")
-
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory):

@@ -93,3 +93,37 @@ def test_reprocess_reclassifies_outdated_rows_only(tmp_path: Path) -> None:
     assert row[0] == 1 and "ES" in row[1] and row[2] == classify_module.CLASSIFIER_VERSION
     full = reprocess(store, NO_AGE_LIMIT, sources, full=True)
     assert (full.examined, full.updated, full.without_html, full.failed) == (2, 2, 1, 0)
+
+
+LEGACY_BODY = "<p>" + ("أعلنت السلطات المحلية بمدينة تطوان عن افتتاح سوق أسبوعي جديد لفائدة الفلاحين الصغار والتجار. " * 4) + "</p>"
+
+
+def test_xhtml_with_an_encoding_declaration_is_parsed() -> None:
+    xhtml = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" lang="ar">'
+             "<head><title>سوق أسبوعي جديد بتطوان</title><meta property='article:published_time' "
+             "content='2025-11-21T10:00:00+01:00'/></head><body><div>" + LEGACY_BODY * 2 + "</div></body></html>")
+    result = run(PageInput(url="https://news.example.ma/x.html", source=SOURCE_AR, html=xhtml, fetched_at=FETCHED))
+    assert result.rejected is None and "سوق أسبوعي جديد" in result.row["text"]
+
+
+@pytest.mark.parametrize("head, body_headline, feed_title, expected", [
+    # the site's name is the <title>'s first half; the h1 is the story's
+    ("<title>بوابة الشمال - افتتاح سوق</title>", "افتتاح سوق أسبوعي جديد بضواحي تطوان", None,
+     "افتتاح سوق أسبوعي جديد بضواحي تطوان"),
+    # no h1: the feed's title tells which half is the story
+    ("<title>بوابة الشمال - افتتاح سوق أسبوعي جديد بضواحي تطوان</title>", None, "افتتاح سوق أسبوعي جديد بضواحي تطوان",
+     "افتتاح سوق أسبوعي جديد بضواحي تطوان"),
+    # <title> is the site's name alone, og:title carries the headline
+    ("<title>بوابة الشمال</title><meta property='og:title' content='افتتاح سوق أسبوعي جديد'>"
+     "<meta property='og:site_name' content='بوابة الشمال'>", None, None, "افتتاح سوق أسبوعي جديد"),
+    # a good title stays, whatever the feed says
+    ("<title>افتتاح سوق أسبوعي جديد | بوابة الشمال</title>", "افتتاح سوق أسبوعي جديد", "سوق جديد", "افتتاح سوق أسبوعي جديد"),
+])
+def test_headline_is_preferred_to_the_sites_name(head: str, body_headline: str | None, feed_title: str | None,
+                                                 expected: str) -> None:
+    h1 = f"<h1>{body_headline}</h1>" if body_headline else ""
+    html = f"<html lang='ar'><head><meta charset='utf-8'>{head}</head><body><div>{h1}{LEGACY_BODY}{LEGACY_BODY}</div></body></html>"
+    result = run(PageInput(url="https://news.example.ma/n.php?id=7", source=SOURCE_AR, html=html, fetched_at=FETCHED,
+                           feed_title=feed_title))
+    assert result.row["title"] == expected

@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -98,3 +100,66 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
             super().handle_error(request, client_address)
+
+
+TOPICS = ["la coopération policière", "la formation des cadres", "un salon du tourisme", "le trafic portuaire",
+          "la sécurité routière", "un rapport annuel", "une enquête douanière", "la surveillance des frontières",
+          "la pêche artisanale", "les énergies solaires", "une réforme scolaire", "la gestion de l'eau",
+          "un festival de musique", "les marchés de gros", "la protection civile"]
+
+
+def article_html(number: int, published: datetime) -> str:
+    """A French article page written for the tests: distinct per ``number``, dated by meta."""
+    topic = TOPICS[number % len(TOPICS)]
+    paragraphs = [
+        f"Les autorités régionales ont présenté mardi un bilan détaillé consacré à {topic}, "
+        f"devant les élus et les représentants de la société civile réunis pour l'occasion (dossier {number}).",
+        f"Selon le document, {number % 97 + 3} projets ont été lancés depuis le début de l'année et plusieurs "
+        "chantiers doivent être achevés avant l'été, malgré des retards signalés dans deux provinces.",
+        "Les responsables ont insisté sur le suivi des engagements pris et promis une nouvelle réunion "
+        "d'évaluation à la rentrée, ouverte cette fois aux associations de quartier.",
+    ]
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Dossier {number} sur {topic}</title>'
+            f'<meta property="article:published_time" content="{published.isoformat(timespec="seconds")}"></head>'
+            f"<body><article><h1>Dossier {number} sur {escape(topic)}</h1>{body}</article></body></html>")
+
+
+def rss(base: str, links: list[tuple[str, datetime]]) -> Answer:
+    """An RSS feed of ``(path, published)`` links on ``base``."""
+    from email.utils import format_datetime
+
+    items = "".join(f"<item><title>Dossier {i}</title><link>{escape(base + path)}</link>"
+                    f"<pubDate>{format_datetime(when)}</pubDate></item>" for i, (path, when) in enumerate(links))
+    return Answer(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Site</title>{items}'
+                  "</channel></rss>", content_type="application/rss+xml")
+
+
+def redirect(location: str, status: int = 302) -> Answer:
+    return Answer("", status=status, headers={"Location": location})
+
+
+ALLOW_ALL = Answer("User-agent: *\nAllow: /\n", content_type="text/plain")
+
+
+def source_yaml(name: str, base: str, pattern: str, *, feeds: tuple[str, ...] = (), sitemaps: tuple[str, ...] = (),
+                start_urls: tuple[str, ...] = (), lang: str = "fr", extra: str = "") -> str:
+    """One ``sources:`` entry; URLs are paths on ``base``, ``pattern`` is appended to the escaped base."""
+    import re
+
+    lines = [f"  - name: {name}", f"    url: '{base}/'", f"    lang: {lang}",
+             f"    article_pattern: '^{re.escape(base)}{pattern}'"]
+    for key, paths in (("feeds", feeds), ("sitemaps", sitemaps), ("start_urls", start_urls)):
+        if paths:
+            lines.append(f"    {key}: [{', '.join(repr(base + p) for p in paths)}]")
+    return "\n".join(lines) + "\n" + extra
+
+
+def crawl_config(sources: str, **crawl: object) -> str:
+    """A config.yaml crawling the given sources fast (no delay, no retry, short timeout)."""
+    settings: dict[str, object] = {"download_delay": 0, "autothrottle": "false", "concurrent_per_site": 4,
+                                   "timeout": 2, "retries": 0, "allow_private_networks": "true",
+                                   "listing_depth": 0, "workers": 1, "max_page_bytes": 200_000}
+    settings.update(crawl)
+    return "database: newsmon.db\nsources:\n" + sources + "crawl:\n" + "".join(
+        f"  {key}: {value}\n" for key, value in settings.items())
