@@ -28,11 +28,13 @@ from urllib.parse import urlsplit
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
 from crawler.block_pages import blocked_reason
+from crawler.discovery import Candidate, read_listing, robots_sitemaps, standard_candidates
 from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links
 from crawler.netguard import refusal_reason
 from crawler.urls import canonical_url, published_url, readable_url
 from pipelines.dbtime import utc_now
+from pipelines.health import CONFIG_ADVICE
 
 if TYPE_CHECKING:
     from crawler.config import Config, CrawlSettings, Source
@@ -90,6 +92,10 @@ def check_source(source: Source, config: Config, fetch: Fetcher) -> CheckResult:
         found += _entries(result, url, fetch, feed=True)
     for url in source.sitemaps:
         found += _entries(result, url, fetch, feed=False)
+    configured = source.feeds or source.sitemaps
+    answering = not result.host_down and result.reachable != "blocked"
+    if configured and answering and not any(_is_article(source, u) for u in found):
+        found += _discover(result, source, fetch)
     if not found or source.start_urls:
         for url in source.start_urls or (source.url,):
             found += _homepage_links(result, url, fetch)
@@ -102,6 +108,42 @@ def check_source(source: Source, config: Config, fetch: Fetcher) -> CheckResult:
     elif result.reachable == "yes":
         result.problems.append(f"none of {len(found)} link(s) matches article_pattern")
     return result
+
+
+def _discover(result: CheckResult, source: Source, fetch: Fetcher) -> list[str]:
+    """Try the crawler's alternatives (crawler.discovery) in order; the first listing articles is reported."""
+    queue = standard_candidates(source.url)
+    while queue:
+        candidate = queue.pop(0)
+        try:
+            response = fetch(candidate.url)
+        except FetchError:
+            continue
+        if candidate.kind == "robots":
+            queue[:0] = [Candidate("sitemap", u) for u in robots_sitemaps(response.body)]
+            continue
+        if candidate.kind == "homepage":
+            if isinstance(response, HtmlResponse):
+                queue[:0] = [Candidate("feed", u) for u in feed_links(response)]
+            continue
+        try:
+            listing = read_listing(candidate.kind, response.body)
+        except FeedError:
+            continue
+        urls = [published_url(e.url, base=response.url) for e in listing.entries]
+        if listing.children and not urls:
+            child = _fetch(result, published_url(listing.children[0].url, base=response.url), fetch)
+            try:
+                urls = [published_url(e.url, base=child.url) for e in parse_sitemap(child.body).entries] if child else []
+            except FeedError:
+                urls = []
+        if any(_is_article(source, u) for u in urls):
+            result.reachable = "yes"
+            what = "WordPress API" if candidate.kind == "wp_api" else candidate.kind
+            result.problems.insert(0, f"configured feeds/sitemaps list no article; {what} {candidate.url} does "
+                                      f"— {CONFIG_ADVICE}")
+            return urls
+    return []
 
 
 def _is_article(source: Source, url: str) -> bool:

@@ -23,6 +23,8 @@ are the names to report, in that order; ``settings`` the ``health:`` section.  `
 ``articles_7d``   articles stored in the seven days before ``now``
 ``last_error``    the most recent error message recorded for the source, or None
 ``last_run``      start of the latest run, or None
+``advice``        what the latest run says config.yaml should change (a feed that moved and the
+                  address used instead, a fetcher to try), or None; shown even when the state is ok
 ``is_ok``         property: ``state == "ok"``
 
 States, most serious first (the first that applies wins; ``STATES`` lists them in this order):
@@ -46,6 +48,7 @@ States, most serious first (the first that applies wins; ``STATES`` lists them i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +81,8 @@ class HealthSettings:
 
 STATES = ("blocked", "failing", "degraded", "silent", "unknown", "ok")  # most serious first, for sorting reports
 MIN_GAPS_TO_LEARN = 5
+# The spider ends a source_runs note with this when the configuration should change.
+CONFIG_ADVICE = "update config.yaml"
 USUAL_GAP_QUANTILE = 0.9
 
 
@@ -114,6 +119,7 @@ class SourceHealth:
     articles_7d: int
     last_error: str | None
     last_run: datetime | None = None
+    advice: str | None = None
 
     @property
     def reason(self) -> str:
@@ -133,6 +139,7 @@ class RunRow(RunCounters):
     finished_at: datetime | None
     status: str
     last_error: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 def source_health(conn_or_db: Any, sources: Sequence[str], settings: HealthSettings, timezone: str = "UTC",
@@ -166,9 +173,11 @@ def assess(source: str, runs: Sequence[RunRow], article_times: Iterable[datetime
     last_success = next((r.finished_at or r.started_at for r in runs if r.status in ("ok", "empty")), None)
     last_error = next((r.last_error for r in runs if r.last_error), None)
 
+    advice = next((n for n in runs[0].notes if CONFIG_ADVICE in n), None) if runs else None
+
     def verdict(state: str, code: str, **params: Any) -> SourceHealth:
         return SourceHealth(source, state, Reason(code, params), last_success, articles_7d, last_error,
-                            runs[0].started_at if runs else None)
+                            runs[0].started_at if runs else None, advice)
 
     if not runs:
         return verdict("unknown", "never_crawled")
@@ -383,7 +392,7 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
         return {}
     rows = conn.execute(
         f"""
-        SELECT source, started_at, finished_at, status, last_error, {', '.join(COUNTERS)}
+        SELECT source, started_at, finished_at, status, last_error, notes, {', '.join(COUNTERS)}
         FROM source_runs WHERE source IN ({_in(names)})
         AND (started_at >= ? OR id IN (SELECT MAX(id) FROM source_runs GROUP BY source))
         ORDER BY started_at DESC, id DESC
@@ -391,15 +400,23 @@ def _runs(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> di
         [*names, to_db(since)],
     ).fetchall()
     runs: dict[str, list[RunRow]] = {}
-    for source, started, finished, status, last_error, *counts in rows:
+    for source, started, finished, status, last_error, notes, *counts in rows:
         started_at = from_db(started)
         if started_at is None:
             continue
         runs.setdefault(source, []).append(RunRow(
-            started_at, from_db(finished), status, last_error=last_error,
+            started_at, from_db(finished), status, last_error=last_error, notes=_notes(notes),
             **{name: int(count or 0) for name, count in zip(COUNTERS, counts, strict=True)},
         ))
     return runs
+
+
+def _notes(value: str | None) -> tuple[str, ...]:
+    try:
+        notes = json.loads(value or "[]")
+    except ValueError:  # a hand edit in Datasette must not break a report
+        return ()
+    return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
 
 def _article_times(conn: sqlite3.Connection, names: Sequence[str], since: datetime) -> dict[str, list[datetime]]:

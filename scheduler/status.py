@@ -35,7 +35,8 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
         stored = _stored_counts(conn)
         sources = [
             {"source": h.source, "state": h.state, "reason": h.reason, "last_success": _local(h.last_success, tz),
-             "articles_7d": h.articles_7d, "last_error": h.last_error, "last_run": _local(h.last_run, tz)}
+             "articles_7d": h.articles_7d, "last_error": h.last_error, "last_run": _local(h.last_run, tz),
+             "advice": h.advice}
             for h in source_health(conn, [s.name for s in config.enabled_sources], config.health, config.timezone, now)
         ]
     finally:
@@ -84,6 +85,8 @@ def format_status(status: dict[str, Any]) -> str:
     lines += ["", f"  {'source':<22} {'state':<9} {'last success':<16}  {'7 days':>6}  reason / last error"]
     for source in status["sources"]:
         detail = source["reason"] if source["state"] != "ok" else (source["last_error"] or "")
+        if source.get("advice"):
+            detail = f"{detail} — {source['advice']}" if detail else source["advice"]
         lines.append(f"  {source['source']:<22} {source['state']:<9} {_short(source['last_success']):16}  "
                      f"{source['articles_7d']:>6}  {detail}")
     return "\n".join(lines)

@@ -17,19 +17,28 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    CloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler.block_pages import blocked_reason
 from crawler.failures import describe_failure
-from crawler.feeds import MAX_XML_BYTES, FeedEntry, FeedError, parse_feed, parse_sitemap
+from crawler.discovery import Candidate, read_listing, robots_sitemaps, standard_candidates
+from crawler.feeds import MAX_XML_BYTES, FeedEntry, FeedError, Sitemap, parse_feed, parse_sitemap
 from crawler.listing import feed_links, links, next_page
 from crawler.robots import ROBOTS_FORBIDDEN, RobotsUnavailable
 from crawler.urls import published_url, readable_url, site_key, site_of
 from pipelines.dates import parse_date
 from pipelines.dbtime import utc_now
+from pipelines.health import CONFIG_ADVICE
 from pipelines.process import PageSource
 
 if TYPE_CHECKING:
@@ -65,7 +74,9 @@ class NewsSpider(Spider):
         self.cutoff = utc_now() - timedelta(days=config.crawl.max_age_days)
         self.seen_articles: set[str] = set()
         self.seen_documents: set[str] = set()  # feeds, sitemaps and listing pages already requested
-        self.autodiscovery_started = False
+        self.discovery: list[Candidate] | None = None  # alternatives still to try; None: not needed yet
+        self.failed_documents: list[str] = []  # configured feeds and sitemaps that did not work, and why
+        self.homepage_links: list[str] = []  # read if no alternative works
         self.articles_requested = 0  # bounded by crawl.max_articles_per_source
         self.articles_deferred = 0  # new articles beyond that bound, left for the next run
         self.robots_unavailable = False  # robots.txt answered 5xx or hung: reported once
@@ -74,12 +85,12 @@ class NewsSpider(Spider):
     async def start(self) -> Any:
         source = self.source
         if not (source.feeds or source.sitemaps or source.start_urls):
-            for request in self._autodiscover("no feeds, sitemaps or start_urls configured"):
+            for request in self._discover("no feeds, sitemaps or start_urls configured"):
                 yield request
         for url in source.feeds:
-            yield self._document(url, self.parse_feed, self.feed_failed, FEED_PRIORITY)
+            yield self._document(url, self.parse_feed, self.feed_failed, FEED_PRIORITY, meta={"configured": "feed"})
         for url in source.sitemaps:
-            yield self._sitemap(url)
+            yield self._sitemap(url, configured=True)
         for url in source.start_urls:
             yield self._document(url, self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=0)
 
@@ -90,11 +101,13 @@ class NewsSpider(Spider):
         return Request(url, callback=callback, errback=errback, priority=priority, cb_kwargs=cb_kwargs,
                        dont_filter=True, meta=meta)
 
-    def _sitemap(self, url: str) -> Request:
+    def _sitemap(self, url: str, configured: bool = False) -> Request:
         # The sitemap protocol's own bound (50 MB uncompressed), not max_page_bytes: a full
         # 50,000-URL sitemap is about 5 MB and must not be refused whole.
-        return self._document(url, self.parse_sitemap, self.document_failed, FEED_PRIORITY,
-                              meta={"download_maxsize": MAX_XML_BYTES})
+        meta: dict[str, Any] = {"download_maxsize": MAX_XML_BYTES}
+        if configured:
+            meta["configured"] = "sitemap"
+        return self._document(url, self.parse_sitemap, self.feed_failed, FEED_PRIORITY, meta=meta)
 
     # -- feeds and sitemaps ------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -103,15 +116,23 @@ class NewsSpider(Spider):
             entries = parse_feed(response.body)
         except FeedError as exc:
             self.report.error(f"feed {response.url}: {exc}")
-            yield from self._autodiscover(f"feed {response.url} unreadable")
+            yield from self._configured_failed(response.request, f"is unreadable ({exc})")
             return
+        before = self.report.items_found
         yield from self._articles(entries, response.url)
+        if self.report.items_found == before:
+            yield from self._configured_failed(response.request, "lists no article matching article_pattern")
 
     def feed_failed(self, failure: Failure) -> Iterator[Request]:
+        """A configured feed or sitemap failed: look for another one if the site itself answers."""
         message = self._failed(failure)
-        # Only a site that answers can show us its feed; a dead host's homepage is dead too.
-        if message is not None and isinstance(failure.value, HttpError):
-            yield from self._autodiscover(f"feed {failure.request.url} failed")
+        exc = failure.value
+        # A dead host's other addresses are dead too, and robots.txt refusals are not the feed's fault.
+        if message is None or isinstance(exc, (DownloadTimeoutError, ConnectError, DNSLookupError,
+                                               CannotResolveHostError, DownloadConnectionRefusedError)):
+            return
+        problem = f"answers HTTP {exc.response.status}" if isinstance(exc, HttpError) else f"failed ({message})"
+        yield from self._configured_failed(failure.request, problem)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self._answered(response)
@@ -119,21 +140,105 @@ class NewsSpider(Spider):
             sitemap = parse_sitemap(response.body)
         except FeedError as exc:
             self.report.error(f"sitemap {response.url}: {exc}")
+            yield from self._configured_failed(response.request, f"is unreadable ({exc})")
             return
+        before = self.report.items_found
+        yield from self._sitemap_contents(sitemap, response.url)
+        if self.report.items_found == before and not sitemap.children:
+            yield from self._configured_failed(response.request, "lists no article matching article_pattern")
+
+    def _sitemap_contents(self, sitemap: Sitemap, base: str) -> Iterator[Request]:
         children = []
         for child in sitemap.children:
-            found = self._on_site(child.url, response.url)
+            found = self._on_site(child.url, base)
             date = self._feed_date(child.date)
             if found is not None and found[1] not in self.seen_documents and not self._too_old(date):
                 children.append((date, found[0]))
         # An archive index can list years of monthly sitemaps, some undated: follow the newest few.
         children.sort(key=lambda pair: pair[0] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         if len(children) > MAX_CHILD_SITEMAPS:
-            self.report.note(f"sitemap index {response.url}: followed the {MAX_CHILD_SITEMAPS} newest of "
+            self.report.note(f"sitemap index {base}: followed the {MAX_CHILD_SITEMAPS} newest of "
                              f"{len(children)} sitemaps")
         for _, url in children[:MAX_CHILD_SITEMAPS]:
             yield self._sitemap(url)
-        yield from self._articles(sitemap.entries, response.url)
+        yield from self._articles(sitemap.entries, base)
+
+    # -- discovery: when the configured feed or sitemap does not work -------
+    def _configured_failed(self, request: Request, problem: str) -> Iterator[Request]:
+        kind = request.meta.get("configured")
+        if kind:
+            self.failed_documents.append(f"{kind} {request.url} {problem}")
+            yield from self._discover(f"{kind} {request.url} {problem}")
+
+    def _discover(self, why: str) -> Iterator[Request]:
+        """Start trying the alternatives of :mod:`crawler.discovery`, once per run, one at a time."""
+        if self.discovery is not None:
+            return
+        log.info("%s: %s; looking for another feed or sitemap", self.source.name, why)
+        self.discovery = standard_candidates(self.source.url)
+        yield from self._next_candidate()
+
+    def _next_candidate(self) -> Iterator[Request]:
+        assert self.discovery is not None
+        while self.discovery:
+            candidate = self.discovery.pop(0)
+            found = self._on_site(candidate.url, self.source.url)
+            if found is None or (candidate.kind not in ("robots", "homepage") and found[1] in self.seen_documents):
+                continue
+            meta: dict[str, Any] = {"download_maxsize": MAX_XML_BYTES} if candidate.kind == "sitemap" else {}
+            if candidate.kind == "robots":
+                meta["dont_obey_robotstxt"] = True
+            yield self._document(found[0], self.parse_candidate, self.candidate_failed, FEED_PRIORITY,
+                                 meta=meta, candidate=candidate)
+            return
+        yield from self._discovery_exhausted()
+
+    def parse_candidate(self, response: Response, candidate: Candidate) -> Iterator[Request]:
+        self._answered(response)
+        assert self.discovery is not None
+        if candidate.kind == "robots":
+            self.discovery[:0] = [Candidate("sitemap", url) for url in robots_sitemaps(response.body)]
+        elif candidate.kind == "homepage":
+            if isinstance(response, TextResponse):
+                self.discovery[:0] = [Candidate("feed", url) for url in feed_links(response)]
+                self.homepage_links = links(response)
+        else:
+            try:
+                listing = read_listing(candidate.kind, response.body)
+            except FeedError:
+                listing = None
+            if listing is not None:
+                before = self.report.items_found
+                requests = list(self._sitemap_contents(listing, response.url))
+                if self.report.items_found > before or listing.children:
+                    self._discovered(candidate, response.url)
+                    yield from requests
+                    return
+        yield from self._next_candidate()
+
+    def candidate_failed(self, failure: Failure) -> Iterator[Request]:
+        # Expected for most guesses (404s at the usual places): not an error of the source,
+        # unless the site has started refusing us.
+        if isinstance(failure.value, HttpError):
+            reason = blocked_reason(failure.value.response)
+            if reason is not None:
+                self._block(reason, failure.request.url)
+        log.debug("%s: discovery: %s", self.source.name, describe_failure(failure))
+        yield from self._next_candidate()
+
+    def _discovered(self, candidate: Candidate, url: str) -> None:
+        what = "WordPress API" if candidate.kind == "wp_api" else candidate.kind
+        failed = "; ".join(self.failed_documents) or "nothing configured to read"
+        message = f"{failed}; used {what} {url} instead — {CONFIG_ADVICE}"
+        self.report.note(message)
+        log.warning("%s: %s", self.source.name, message)
+
+    def _discovery_exhausted(self) -> Iterator[Request]:
+        if self.homepage_links:
+            self.report.note("no working feed, sitemap or WordPress API found; read the homepage's links instead")
+            yield from self._articles((FeedEntry(url) for url in self.homepage_links), self.source.url)
+        else:
+            self.report.note("no working feed, sitemap or WordPress API found (robots.txt, homepage, usual places)")
 
     # -- listings and the homepage -----------------------------------------
     def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
@@ -147,29 +252,6 @@ class NewsSpider(Spider):
         found = self._on_site(following, page.url) if following else None
         if found is not None and found[1] not in self.seen_documents:
             yield self._document(found[0], self.parse_listing, self.document_failed, LISTING_PRIORITY, depth=depth + 1)
-
-    def _autodiscover(self, why: str) -> Iterator[Request]:
-        """Fetch the homepage once and follow the feeds it advertises."""
-        if self.autodiscovery_started:
-            return
-        self.autodiscovery_started = True
-        log.info("%s: %s; looking for feeds on %s", self.source.name, why, self.source.url)
-        yield Request(self.source.url, callback=self.parse_homepage, errback=self.document_failed,
-                      priority=FEED_PRIORITY, dont_filter=True)
-
-    def parse_homepage(self, response: Response) -> Iterator[Request]:
-        page = self._html(response)
-        if page is None:
-            return
-        found = [pair for pair in (self._on_site(u, page.url) for u in feed_links(page)) if pair]
-        fresh = [url for url, key in found if key not in self.seen_documents]
-        for url in fresh:
-            self.report.note(f"feed autodiscovered: {url}")
-            log.warning("%s: feed autodiscovered: %s", self.source.name, url)
-            yield self._document(url, self.parse_feed, self.document_failed, FEED_PRIORITY)
-        if not fresh:
-            self.report.note("no usable feed advertised on the homepage; read its links instead")
-            yield from self._articles((FeedEntry(url) for url in links(page)), page.url)
 
     # -- articles -----------------------------------------------------------
     def _articles(self, entries: Iterable[FeedEntry], base: str) -> Iterator[Request]:

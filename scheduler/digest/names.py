@@ -31,8 +31,9 @@ SUBTYPES: dict[str, dict[str, str]] = {
     "multilateral_org": {"ar": "منظمات متعددة الأطراف", "fr": "Instances multilatérales", "en": "Multilateral bodies"},
 }
 
-# Source health states (pipelines.health) other than ok, which the digest never lists.
+# Source health states (pipelines.health); ok is listed only with advice (a feed found elsewhere).
 STATES: dict[str, dict[str, str]] = {
+    "ok": {"ar": "تعمل", "fr": "fonctionne", "en": "working"},
     "degraded": {"ar": "متدهور", "fr": "dégradée", "en": "degraded"},
     "silent": {"ar": "صامت", "fr": "silencieuse", "en": "silent"},
     "failing": {"ar": "في عطل", "fr": "en échec", "en": "failing"},

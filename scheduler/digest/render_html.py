@@ -154,6 +154,8 @@ def _health(digest: Digest) -> str:
             details = [f"<b>{esc(problem.state_name(lang))}</b>"]
             details += [f"<bdi>{esc(d)}</bdi>" for d in (problem.reason, problem.last_error)
                         if d and (d == problem.reason or d not in problem.reason)]
+            if problem.advice:
+                details.append(f"<bdi>{esc(problem.advice)}</bdi>")
             items.append(f'<li style="margin:2px 0;"><bdi>{esc(problem.source)}</bdi>: {" — ".join(details)}</li>')
         body = f'<ul style="margin:0;padding-{"right" if lang == "ar" else "left"}:20px;font-size:13px;">{"".join(items)}</ul>'
     return f'<tr><td {_dir(lang)}padding:18px 24px 14px;background:#f7f9fb;">{heading}{body}</td></tr>'

@@ -44,6 +44,8 @@ def render_text(digest: Digest) -> str:
             details = [problem.state_name(lang), problem.reason]
             if problem.last_error and problem.last_error not in problem.reason:
                 details.append(problem.last_error)
+            if problem.advice:
+                details.append(problem.advice)
             lines.append(f"- {problem.source}: {' — '.join(d for d in details if d)}")
     else:
         lines.append(label("health_ok", lang))

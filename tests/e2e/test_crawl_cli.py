@@ -69,9 +69,10 @@ def test_missing_feed_is_autodiscovered_and_a_silent_site_is_empty(news_site, tm
     result = run_newsmon("crawl", "--config", str(config))
     assert result.returncode == 0, result.stderr
     runs = source_runs(tmp_path)
-    feed = f"{news_site['ar_wp'].url}/feed/"
-    assert f"feed autodiscovered: {feed}" in json.loads(runs["ar-wp"]["notes"])
-    assert f"feed autodiscovered: {feed}" in result.stderr
+    base = news_site["ar_wp"].url
+    note = f"feed {base}/rss.xml answers HTTP 404; used feed {base}/feed/ instead — update config.yaml"
+    assert note in json.loads(runs["ar-wp"]["notes"])
+    assert note in result.stderr
     assert runs["ar-wp"]["new_articles"] == 3
     assert runs["ar-wp"]["errors"] >= 1  # the 404 of the configured feed, among the fixture's broken pages
     assert (runs["en-atom"]["status"], runs["en-atom"]["items_found"]) == ("empty", 0)
