@@ -102,6 +102,8 @@ class CrawlSettings:
     max_run_minutes: float = setting(60.0, check=Number(minimum=1), help="a crawl running longer is stopped (its results are kept)")
     max_articles_per_source: int = setting(300, check=Number(minimum=1, integer=True),
                                            help="article pages fetched per source and run, newest first; the rest wait")
+    page_timeout: float = setting(60.0, check=Number(minimum=1),
+                                  help="seconds one page may take to extract and classify; then it counts as failed")
     workers: int = setting(0, check=Number(integer=True),
                            help="processes extracting and classifying pages; 0 = one per core (at most 4)")
 

@@ -6,10 +6,17 @@ all of them share one reactor and one database connection.  Twisted's
 reactor cannot be restarted, so :func:`run_crawl` may be called once per
 process; the daemon runs each crawl as a ``newsmon crawl`` subprocess.  A first SIGINT/SIGTERM asks Scrapy to stop gracefully;
 the run is then recorded as ``interrupted`` with whatever was stored so far.
+
+``crawl.max_run_minutes`` is a hard limit: at the limit every source is
+closed and the pages still in workers are dropped (the next run fetches
+them); HARD_STOP_SECONDS later the reactor is stopped whatever is still in
+flight, and the run is recorded as ``interrupted``.  A write the database
+refuses stops every source at once and records the run as ``failed``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -24,26 +31,31 @@ from twisted.internet import task
 
 from crawler.alerts import CrawlAlerts, event_pages
 from crawler.config import Config, Source
+from crawler.control import STORAGE_FAILED, TIME_LIMIT, CrawlControl
 from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
 from crawler.workers import PagePool
 from pipelines.dbtime import utc_now
-from pipelines.store import ArticleStore, open_database
+from pipelines.store import ArticleStore, StoreError, WriteFailed, open_database
 
 log = logging.getLogger("newsmon.crawler")
 
 PROGRESS_EVERY_SECONDS = 15.0
-INTERRUPTED_REASONS = ("shutdown", None)
+INTERRUPTED_REASONS = ("shutdown", TIME_LIMIT, None)
+# After max_run_minutes, requests still in flight get this long before the reactor is stopped.
+HARD_STOP_SECONDS = 10.0
 
 
 @dataclass
 class CrawlResult:
     run_id: int
-    status: str  # 'finished' | 'interrupted' | 'failed' (every source failed or was blocked)
+    status: str  # 'finished' | 'interrupted' | 'failed' (every source failed or was blocked, or a write failed)
     started_at: datetime
     elapsed: float
     sources: list[SourceStats]
+    stop_reason: str | None = None  # STORAGE_FAILED or TIME_LIMIT when the run was cut short
+    stop_message: str | None = None  # the one line saying why and what happens next
 
     @property
     def interrupted(self) -> bool:
@@ -64,16 +76,20 @@ class CrawlResult:
 
 def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, trigger: str = "cli",
               progress: Callable[[str], None] | None = None) -> CrawlResult:
-    """Crawl ``sources`` once; raises :class:`StoreError` if the database cannot be written."""
+    """Crawl ``sources`` once; raises :class:`StoreError` if the database cannot be opened or the run not started."""
     store = ArticleStore(open_database(config.database))
-    store.mark_interrupted_runs()
-    run_id = store.start_crawl_run([s.name for s in sources], trigger, os.getpid())
+    try:
+        store.mark_interrupted_runs()
+        run_id = store.start_crawl_run([s.name for s in sources], trigger, os.getpid())
+    except WriteFailed as exc:
+        raise StoreError(f"cannot start the crawl: {exc}") from None
     started, clock = utc_now(), time.monotonic()
     reports = [SourceStats(s.name, started) for s in sources]
     crawlers: list[Crawler] = []
     receivers: list[Callable[..., None]] = []  # Scrapy holds signal receivers weakly: keep them alive
-    pages = PagePool(config.crawl.workers)
+    pages = PagePool(config.crawl.workers, deadline=config.crawl.page_timeout)
     alerts = CrawlAlerts(config.database, config.watchlists, config.alerts, event_pages(config))
+    control = CrawlControl()
     try:
         alerts.start()
         pages.start()
@@ -85,31 +101,86 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
             crawler.signals.connect(receivers[-1], signal=signals.spider_closed)
             crawlers.append(crawler)
             process.crawl(crawler, source=source, store=store, report=report, config=config, pages=pages,
-                          alerts=alerts)
+                          alerts=alerts, control=control)
+        control.on_stop(lambda reason: pages.abandon())
+        control.on_stop(lambda reason: _close_all(crawlers, reason))
         ticker = _progress_ticker(reports, progress)
+        _time_limit(control, config.crawl.max_run_minutes)
         process.start()
         if ticker is not None and ticker.running:
             ticker.stop()
     except BaseException as exc:
-        store.finish_crawl_run(run_id, "failed", {"last_error": f"crawl crashed: {type(exc).__name__}: {exc}"})
+        _finish(store, run_id, "failed", {"last_error": f"crawl crashed: {type(exc).__name__}: {exc}"})
         raise
     finally:
         pages.close()
         alerts.close()  # sends what is still owed; a channel that is down keeps it for the next crawl
     for crawler, report in zip(crawlers, reports, strict=True):
-        if report.finish_reason is None:  # a forced stop (second signal): the spider never closed
+        if report.finish_reason is None:  # a forced stop (second signal, hard limit): the spider never closed
             report.requests = _requests(crawler)
-    for report in reports:
-        store.save_source_run(run_id, report.source, report.started_at, report.status, report.as_row())
-    result = CrawlResult(run_id, "finished", started, time.monotonic() - clock, reports)
-    if any(r.finish_reason in INTERRUPTED_REASONS for r in reports):
+    result = CrawlResult(run_id, "finished", started, time.monotonic() - clock, reports,
+                         stop_reason=control.reason)
+    stored = sum(r.new_articles for r in reports)
+    if control.reason == STORAGE_FAILED:
+        result.status = "failed"
+        result.stop_message = (f"{control.message}: stopped after {stored} article{'s' * (stored != 1)}; "
+                               "the rest will be fetched next run")
+    elif control.reason == TIME_LIMIT:
+        result.status = "interrupted"
+        result.stop_message = (f"stopped at crawl.max_run_minutes ({config.crawl.max_run_minutes:g}) after {stored} "
+                               f"article{'s' * (stored != 1)}; the rest will be fetched next run")
+    elif any(r.finish_reason in INTERRUPTED_REASONS for r in reports):
         result.status = "interrupted"
     elif result.all_failed:
         result.status = "failed"
-    store.finish_crawl_run(run_id, result.status, result.totals)
-    if config.crawl.keep_html_days:
-        store.drop_old_html(config.crawl.keep_html_days)
+    totals = result.totals
+    if result.stop_message:
+        totals["last_error"] = result.stop_message
+    try:
+        for report in reports:
+            store.save_source_run(run_id, report.source, report.started_at, report.status, report.as_row())
+        store.finish_crawl_run(run_id, result.status, totals)
+        if config.crawl.keep_html_days and control.reason is None:
+            store.drop_old_html(config.crawl.keep_html_days)
+    except WriteFailed as exc:
+        # The articles are stored; only the run's record is missing, and the next
+        # run closes this one as interrupted (its process is gone by then).
+        result.status = "failed"
+        line = f"run not recorded: {exc}"
+        result.stop_message = f"{result.stop_message}; {line}" if result.stop_message else line
     return result
+
+
+def _finish(store: ArticleStore, run_id: int, status: str, totals: dict[str, Any]) -> None:
+    """Record the end of a crashed run if the database still takes writes."""
+    try:
+        store.finish_crawl_run(run_id, status, totals)
+    except WriteFailed:
+        log.error("crawl run %d could not be recorded as %s", run_id, status)
+
+
+def _close_all(crawlers: list[Crawler], reason: str) -> None:
+    """Close every source's spider that is still open (each finishes the requests in flight)."""
+    for crawler in crawlers:
+        engine = crawler.engine
+        if engine is not None and engine.spider is not None and engine.running:
+            asyncio.ensure_future(engine.close_spider_async(reason=reason))
+
+
+def _time_limit(control: CrawlControl, minutes: float) -> None:
+    """At the limit stop every source; HARD_STOP_SECONDS later stop the reactor whatever is left."""
+    from twisted.internet import reactor  # only now: importing it earlier would install the wrong reactor
+
+    def hard_stop() -> None:
+        if reactor.running:
+            log.warning("requests still in flight %g s after crawl.max_run_minutes: stopping now", HARD_STOP_SECONDS)
+            reactor.crash()  # no shutdown triggers: they would wait for those requests again
+
+    def limit() -> None:
+        control.stop(TIME_LIMIT, f"crawl.max_run_minutes ({minutes:g}) reached")
+        reactor.callLater(HARD_STOP_SECONDS, hard_stop)
+
+    reactor.callLater(minutes * 60, limit)
 
 
 def _requests(crawler: Crawler) -> int:
@@ -121,8 +192,10 @@ def _on_closed(crawler: Crawler, report: SourceStats, progress: Callable[[str], 
     def closed(spider: Any, reason: str) -> None:
         report.finish_reason = reason
         report.requests = _requests(crawler)
-        if reason == "closespider_timeout":
+        if reason == TIME_LIMIT:
             report.note("stopped: crawl.max_run_minutes reached")
+        elif reason == STORAGE_FAILED:
+            report.note("stopped: a database write failed")
         if progress is not None:
             progress(f"{report.progress_line()} [{report.status}]")
     return closed

@@ -51,7 +51,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "DOWNLOAD_WARNSIZE": 0,
-        "CLOSESPIDER_TIMEOUT": int(crawl.max_run_minutes * 60),
+        "CLOSESPIDER_TIMEOUT": 0,  # max_run_minutes is enforced by crawler.run, as a hard limit
         "MEMUSAGE_ENABLED": True,
         "MEMUSAGE_LIMIT_MB": 2048,
         "MEMUSAGE_WARNING_MB": 1024,

@@ -2,15 +2,23 @@
 
 Extraction, dating and classification run in the crawl's worker processes
 (:mod:`crawler.workers`) so the reactor keeps downloading meanwhile; SQLite
-writes stay on the reactor thread, the crawl's only writer.
+writes stay on the reactor thread, the crawl's only writer.  A write the
+database refuses stops the whole crawl (:mod:`crawler.control`): the page is
+dropped unrecorded, so the next run fetches it again, and nothing about it
+(least of all its HTML) reaches the log but one line.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
+from crawler.control import STORAGE_FAILED
+from crawler.settings import LOG_LEVEL_ENV
+from crawler.workers import PageTimeout, PoolClosed, WorkerCrashed
 from pipelines.process import PageInput, Processed
+from pipelines.store import WriteFailed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -26,19 +34,38 @@ class StorePipeline:
         return cls(crawler)
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        control = self.crawler.spider.control
+        if control.stopped:
+            return {"url": item["url"], "outcome": "dropped"}
+        try:
+            return await self._process(item)
+        except PoolClosed:
+            return {"url": item["url"], "outcome": "dropped"}
+        except WriteFailed as exc:
+            control.stop(STORAGE_FAILED, str(exc))
+            return {"url": item["url"], "outcome": "dropped"}
+
+    async def _process(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.crawler.spider
         source, store, report, config = spider.source, spider.store, spider.report, spider.config
         page = PageInput(url=item["url"], source=spider.page_source, html=item["html"], fetched_at=item["fetched_at"],
                          feed_date=item["feed_date"], feed_title=item["feed_title"])
         try:
             processed: Processed = await spider.pages.process(page, spider.process_settings)
-        except Exception as exc:  # a page that breaks the extractor (or its worker) must not stop the source
-            message = f"processing failed at {page.url}: {type(exc).__name__}: {str(exc)[:200]}"
-            log.warning("%s: %s", source.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
+        except PoolClosed:
+            raise
+        except Exception as exc:  # a page that breaks the extractor, hangs or kills its worker must not stop the source
+            if isinstance(exc, (PageTimeout, WorkerCrashed)):
+                message = str(exc)
+            else:
+                message = f"processing failed at {page.url}: {type(exc).__name__}: {str(exc)[:200]}"
+            log.warning("%s: %s", source.name, message, exc_info=_debugging() and not isinstance(exc, PageTimeout))
             report.extraction_failures += 1
             report.error(message)
             store.record_url(page.url, source.name, "failed", message)
             return {"url": page.url, "outcome": "failed"}
+        if spider.control.stopped:  # stopped while this page was processed: the next run fetches it
+            return {"url": page.url, "outcome": "dropped"}
         report.dating_failures += "no_date" in processed.flags
         report.short_bodies += "short_body" in processed.flags
         if processed.rejected == "empty":
@@ -63,3 +90,8 @@ class StorePipeline:
         if saved.created and spider.alerts is not None:
             spider.alerts.stored(store, saved.id, processed.row)
         return {"url": page.url, "outcome": "stored" if saved.created else "updated", "cluster_id": saved.cluster_id}
+
+
+def _debugging() -> bool:
+    """Tracebacks only when asked for: Scrapy lets every logger through at DEBUG, whatever LOG_LEVEL says."""
+    return os.environ.get(LOG_LEVEL_ENV, "").upper() == "DEBUG"

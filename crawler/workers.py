@@ -1,10 +1,15 @@
-"""A pool of worker processes for the CPU work on each page.
+"""A pool of worker processes for the CPU work on each page, each page under a deadline.
 
 Extraction, dating, classification and fingerprinting are pure Python and
 lxml work of a few milliseconds per page; on the reactor thread they would
 serialise the whole crawl behind one core.  Worker processes use every core
-and isolate the crawl from a page that crashes a C extension: a dead worker
-breaks only the pages it held, the pool is rebuilt and the crawl goes on.
+and isolate the crawl from a page that crashes a C extension or never ends
+(trafilatura is quadratic on big tables: 6,000 rows take 16 s).
+
+Each worker is its own one-process executor and is given a page only when
+it is idle, so no page waits in a queue behind another: a page still running
+at the deadline is abandoned (:class:`PageTimeout`), its worker is killed and
+replaced, and the pages waiting for a worker go to the others meanwhile.
 Workers are spawned, never forked, because the crawl process already runs a
 reactor and threads that a fork would copy in an unknown state.
 """
@@ -12,6 +17,7 @@ reactor and threads that a fork would copy in an unknown state.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
@@ -22,11 +28,31 @@ from functools import partial
 from crawler.lifeline import die_with_parent
 from pipelines.process import PageInput, ProcessSettings, Processed, process_page
 
+log = logging.getLogger("newsmon.crawler")
+
 MAX_WORKERS = 4
+# A replacement worker imports the pipelines (a few seconds on a busy machine) before it
+# takes a page; this bounds that start, not a page.
+START_SECONDS = 120.0
+MAX_START_FAILURES = 3
 
 
 class WorkerCrashed(RuntimeError):
     """The worker processing a page died (e.g. a segfault in a parser)."""
+
+
+class PageTimeout(RuntimeError):
+    """A page was still being processed at its deadline; its worker was replaced."""
+
+
+class PoolClosed(RuntimeError):
+    """The crawl is stopping: no more pages are processed."""
+
+
+def worker_count(requested: int) -> int:
+    """``requested`` = 0 means one per core, at most MAX_WORKERS; never more than the cores."""
+    cores = os.cpu_count() or 1
+    return max(1, min(requested or MAX_WORKERS, cores))
 
 
 def _warm_up(parent_pid: int) -> None:
@@ -39,39 +65,122 @@ def _warm_up(parent_pid: int) -> None:
     classify("", "")  # load the vocabularies before the first page arrives
 
 
+class _Worker:
+    """One worker process (a one-process executor), replaceable when it hangs or dies."""
+
+    def __init__(self) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up,
+            initargs=(os.getpid(),),
+        )
+        self.ready = self.executor.submit(int)  # done once the process has started and imported the pipelines
+
+    def kill(self) -> None:
+        # ProcessPoolExecutor cannot cancel a running call (Python 3.14 adds kill_workers());
+        # killing its one process is the only way to take a page back.
+        for process in list((self.executor._processes or {}).values()):  # noqa: SLF001
+            process.kill()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
 class PagePool:
     """Process pages in worker processes; create once per crawl, close at the end."""
 
-    def __init__(self, workers: int = 0) -> None:
-        """``workers`` = 0 means one per core, at most MAX_WORKERS."""
-        self.workers = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-        self._executor: ProcessPoolExecutor | None = None
-
-    def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up,
-                initargs=(os.getpid(),),
-            )
-        return self._executor
+    def __init__(self, workers: int = 0, *, deadline: float = 60.0) -> None:
+        self.workers = worker_count(workers)
+        self.deadline = deadline
+        self._idle: asyncio.Queue[_Worker | None] | None = None
+        self._all: list[_Worker] = []
+        self._closed = False
+        self._start_failures = 0
+        self._broken = False  # workers cannot start: pages fail instead of waiting for ever
 
     def start(self) -> None:
         """Start the workers now, so their imports overlap the first downloads."""
-        for _ in range(self.workers):
-            self._pool().submit(int)
+        self._all.extend(_Worker() for _ in range(self.workers))
 
     async def process(self, page: PageInput, settings: ProcessSettings) -> Processed:
+        """Process one page in the next idle worker; raises PageTimeout, WorkerCrashed or PoolClosed."""
+        worker = await self._take()
         job = partial(process_page, page, settings)
-        executor = self._pool()
         try:
-            return await asyncio.wrap_future(executor.submit(job))
+            future = worker.executor.submit(job)
+            result = await asyncio.wait_for(asyncio.wrap_future(future), self.deadline)
+        except (TimeoutError, asyncio.TimeoutError):
+            self._replace(worker)
+            raise PageTimeout(f"processing took longer than {self.deadline:g} s at {page.url}") from None
         except BrokenProcessPool:
-            if self._executor is executor:  # the first page to notice replaces the pool
-                self._executor = None
-                executor.shutdown(wait=False, cancel_futures=True)
+            if self._closed:
+                raise PoolClosed("crawl stopping") from None
+            self._replace(worker)
             raise WorkerCrashed(f"worker process died while processing {page.url}") from None
+        except BaseException:
+            self._give_back(worker)
+            raise
+        self._give_back(worker)
+        return result
+
+    async def _take(self) -> _Worker:
+        if self._idle is None:  # created here, inside the running event loop
+            self._idle = asyncio.Queue()
+            if not self._all:
+                self.start()
+            for worker in self._all:  # each takes pages once started, so no page's deadline pays for the start
+                asyncio.ensure_future(self._when_started(worker))
+        worker = await self._idle.get()
+        if worker is None or self._closed:
+            self._idle.put_nowait(None)  # wake the next waiter too
+            if self._broken and not self._closed:
+                raise WorkerCrashed("page workers cannot start")
+            raise PoolClosed("crawl stopping")
+        return worker
+
+    def _give_back(self, worker: _Worker) -> None:
+        if self._idle is not None and not self._closed:
+            self._idle.put_nowait(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker``; its successor takes pages once started."""
+        worker.kill()
+        if self._closed:
+            return
+        fresh = _Worker()
+        self._all[self._all.index(worker)] = fresh
+        asyncio.ensure_future(self._when_started(fresh))
+
+    async def _when_started(self, worker: _Worker) -> None:
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(worker.ready), START_SECONDS)
+        except (TimeoutError, asyncio.TimeoutError, BrokenProcessPool):
+            if self._closed:
+                return
+            self._start_failures += 1
+            if self._start_failures < MAX_START_FAILURES:
+                self._replace(worker)
+                return
+            # A worker that can never start (a broken install) must not be respawned for ever.
+            log.error("page workers fail to start (%d attempts in a row)", self._start_failures)
+            worker.kill()
+            self._broken = True
+            if self._idle is not None:
+                self._idle.put_nowait(None)
+            return
+        self._start_failures = 0
+        self._give_back(worker)
+
+    def abandon(self) -> None:
+        """Stop now: pages being processed are dropped and every waiting caller gets PoolClosed."""
+        if self._closed:
+            return
+        self._closed = True
+        for worker in self._all:
+            worker.kill()
+        if self._idle is not None:
+            self._idle.put_nowait(None)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """End every worker: idle ones lose nothing, and one still busy after a forced stop must not hold the exit."""
+        self._closed = True
+        for worker in self._all:
+            worker.kill()
+        self._all.clear()

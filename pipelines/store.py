@@ -42,6 +42,22 @@ class StoreError(RuntimeError):
     """The database cannot be opened or written; the message is one line for the user."""
 
 
+class WriteFailed(StoreError):
+    """A write was refused (disk full, lock held too long, I/O error): nothing of it was kept.
+
+    The message is SQLite's own reason, one line ("database or disk is full"),
+    so a crawl can stop at once and say why.
+    """
+
+
+def write_failure(exc: sqlite3.Error) -> WriteFailed:
+    """The one-line reason for a failed write; a held lock also says what we waited for."""
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "locked" in reason or "busy" in reason:
+        reason = f"{reason} (another process held its write lock too long)"
+    return WriteFailed(reason)
+
+
 def search_text(title: str | None, text: str | None, *, normalized_text: str | None = None) -> str:
     """The ``articles.search_text`` column the trigram index reads; pass ``normalized_text`` if already folded."""
     body = normalized_text if normalized_text is not None else normalize_for_search(text or "")
@@ -306,7 +322,10 @@ class _Transaction:
 
     def __enter__(self) -> sqlite3.Connection:
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise write_failure(exc) from None
             self.outer = True
         return self.conn
 
@@ -314,9 +333,18 @@ class _Transaction:
         if not self.outer:
             return
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as commit_error:
+                exc = commit_error
+        if self.conn.in_transaction:  # SQLite already rolled back after SQLITE_FULL and some I/O errors
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        if isinstance(exc, sqlite3.Error):
+            raise write_failure(exc) from None
 
 
 def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -79,7 +79,9 @@ def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool)
     """Crawl the configured sources once and store every new article.
 
     Exits 0 when the crawl completed, even if some pages failed (they are
-    recorded in source_runs); non-zero when every source failed.
+    recorded in source_runs); non-zero when every source failed, when a
+    database write failed (the crawl stops at once) or when
+    crawl.max_run_minutes was reached.
 
     \b
     Example:
@@ -95,6 +97,8 @@ def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool)
             raise click.ClickException(f"{config.path.name}: no enabled source to crawl")
         result = run_crawl(config, selected, trigger=trigger, progress=None if quiet else _progress)
     click.echo(format_crawl_summary(result))
+    if result.stop_message:  # a failed write or the time limit: one line, non-zero
+        raise click.ClickException(result.stop_message)
     if result.interrupted:  # checked first: sources cut short by a signal did not "fail"
         sys.exit(130)
     if result.all_failed:

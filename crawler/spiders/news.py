@@ -30,6 +30,7 @@ from twisted.internet.error import ConnectError, DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler.block_pages import blocked_reason
+from crawler.control import STORAGE_FAILED, CrawlControl
 from crawler.failures import describe_failure
 from crawler.discovery import Candidate, read_listing, robots_sitemaps, standard_candidates
 from crawler.feeds import MAX_XML_BYTES, FeedEntry, FeedError, Sitemap, parse_feed, parse_sitemap
@@ -40,6 +41,7 @@ from pipelines.dates import parse_date
 from pipelines.dbtime import utc_now
 from pipelines.health import CONFIG_ADVICE
 from pipelines.process import PageSource
+from pipelines.store import WriteFailed
 
 if TYPE_CHECKING:
     from crawler.alerts import CrawlAlerts
@@ -59,10 +61,12 @@ class NewsSpider(Spider):
     name = "news"
 
     def __init__(self, *, source: Source, store: ArticleStore, report: SourceStats, config: Config,
-                 pages: PagePool, alerts: CrawlAlerts | None = None) -> None:
+                 pages: PagePool, alerts: CrawlAlerts | None = None,
+                 control: CrawlControl | None = None) -> None:
         super().__init__(name=source.name)
         self.source = source
         self.store = store
+        self.control = control or CrawlControl()
         self.pages = pages
         self.alerts = alerts
         self.report = report
@@ -268,6 +272,8 @@ class NewsSpider(Spider):
                 self.report.skipped += 1
                 continue
             fresh.append((*found, entry, date))
+        if self.control.stopped:
+            return
         known = self.store.known_urls(key for _, key, _, _ in fresh)
         self.report.skipped += len(known)
         new = [item for item in fresh if item[1] not in known]
@@ -287,7 +293,9 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         page = self._html(response)
         if page is None:
-            self.store.record_url(response.meta["article_url"], self.source.name, "failed", "not an HTML page")
+            self._record_failed(response.meta["article_url"], "not an HTML page")
+            return
+        if self.control.stopped:
             return
         yield {
             "url": response.meta["article_url"],
@@ -302,7 +310,16 @@ class NewsSpider(Spider):
     def article_failed(self, failure: Failure) -> None:
         message = self._failed(failure)
         if message is not None:
-            self.store.record_url(failure.request.meta["article_url"], self.source.name, "failed", message)
+            self._record_failed(failure.request.meta["article_url"], message)
+
+    def _record_failed(self, url: str, message: str) -> None:
+        """Count a failed attempt at ``url``; a refused write stops the crawl instead of raising here."""
+        if self.control.stopped:
+            return
+        try:
+            self.store.record_url(url, self.source.name, "failed", message)
+        except WriteFailed as exc:
+            self.control.stop(STORAGE_FAILED, str(exc))
 
     # -- shared checks --------------------------------------------------------
     def document_failed(self, failure: Failure) -> None:

@@ -222,8 +222,12 @@ def _source_yaml(name: str, base: str) -> str:
 NEWSMON = Path(sys.executable).with_name("newsmon")
 
 
+def newsmon_command() -> list[str]:
+    """The ``newsmon`` console script of this tree (or the module, where it is not installed)."""
+    return [str(NEWSMON)] if NEWSMON.exists() else [sys.executable, "-m", "scheduler.cli"]
+
+
 def run_newsmon(*args: str, timeout: float = 90, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the ``newsmon`` console script in a fresh process (Twisted's reactor cannot restart in pytest's)."""
-    command = [str(NEWSMON)] if NEWSMON.exists() else [sys.executable, "-m", "scheduler.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([*newsmon_command(), *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})}, cwd=HERE.parent.parent)
