@@ -24,9 +24,12 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import TYPE_CHECKING
 
 from crawler.lifeline import die_with_parent
-from pipelines.process import PageInput, ProcessSettings, Processed, process_page
+
+if TYPE_CHECKING:  # imported by the workers only after _warm_up has tied them to the crawl's life
+    from pipelines.process import PageInput, ProcessSettings, Processed
 
 log = logging.getLogger("newsmon.crawler")
 
@@ -55,14 +58,36 @@ def worker_count(requested: int) -> int:
     return max(1, min(requested or MAX_WORKERS, cores))
 
 
+# One small dated security-cooperation story per language: the first such page loads
+# date data and the classifier's vocabularies (seconds), which must not count against
+# a real page's deadline.
+_WARM_UP_PAGES = {
+    "ar": ("المغرب وإسبانيا يعززان التعاون الأمني",
+           "<p>الرباط في 3 مارس 2025: استقبل المدير العام للأمن الوطني ولمراقبة التراب الوطني وفدا أمنيا إسبانيا، "
+           "وأجرى الجانبان مباحثات ثنائية حول التعاون الأمني في مكافحة الإرهاب والجريمة المنظمة.</p>"),
+    "fr": ("Le Maroc et l'Espagne renforcent leur coopération sécuritaire",
+           "<p>Rabat, le 3 mars 2025 : le directeur général de la Sûreté nationale a reçu une délégation espagnole "
+           "pour des entretiens sur la coopération sécuritaire contre le terrorisme et le crime organisé.</p>"),
+    "en": ("Morocco and Spain step up security cooperation",
+           "<p>Rabat, March 3, 2025: Morocco's national security chief received a Spanish police delegation for "
+           "talks on security cooperation against terrorism and organised crime.</p>"),
+}
+
+
 def _warm_up(parent_pid: int) -> None:
     # Ctrl-C reaches the whole process group; the crawl process decides how
     # to stop, so workers must not die mid-page with a KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(signal.SIGKILL, parent_pid)  # a killed crawl leaves no worker behind
-    from pipelines.classify import classify
+    from datetime import datetime, timezone
 
-    classify("", "")  # load the vocabularies before the first page arrives
+    from pipelines.process import PageInput, PageSource, ProcessSettings, process_page
+
+    now = datetime.now(timezone.utc)
+    settings = ProcessSettings(max_age_days=None, threshold=0.5, min_body_chars=300)
+    for lang, (title, body) in _WARM_UP_PAGES.items():
+        html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body * 4}</article></body></html>"
+        process_page(PageInput(f"https://warm-up.invalid/{lang}", PageSource("warm-up", lang), html, now), settings)
 
 
 class _Worker:
@@ -74,6 +99,10 @@ class _Worker:
             initargs=(os.getpid(),),
         )
         self.ready = self.executor.submit(int)  # done once the process has started and imported the pipelines
+
+    def alive(self) -> bool:
+        processes = list((self.executor._processes or {}).values())  # noqa: SLF001
+        return bool(processes) and all(process.is_alive() for process in processes)
 
     def kill(self) -> None:
         # ProcessPoolExecutor cannot cancel a running call (Python 3.14 adds kill_workers());
@@ -101,8 +130,13 @@ class PagePool:
 
     async def process(self, page: PageInput, settings: ProcessSettings) -> Processed:
         """Process one page in the next idle worker; raises PageTimeout, WorkerCrashed or PoolClosed."""
-        worker = await self._take()
+        from pipelines.process import process_page
+
         job = partial(process_page, page, settings)
+        worker = await self._take()
+        while not worker.alive():  # died while idle: no page of ours was in it
+            self._replace(worker)
+            worker = await self._take()
         try:
             future = worker.executor.submit(job)
             result = await asyncio.wait_for(asyncio.wrap_future(future), self.deadline)
