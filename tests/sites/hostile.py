@@ -60,8 +60,8 @@ def big_text_page() -> str:
 
 
 def big_table_page() -> str:
-    rows = "".join(f"<tr><td>{i}</td><td>Ligne {i} du tableau</td><td>{i * 3} dirhams</td><td>marché {i % 17}</td></tr>"
-                   for i in range(BIG_TABLE_ROWS))
+    cells = "".join(f"<td>colonne {c}, ligne {{i}}</td>" for c in range(14))
+    rows = "".join(f"<tr><td>{i}</td>{cells.format(i=i)}<td>{i * 3} dirhams</td></tr>" for i in range(BIG_TABLE_ROWS))
     return _page("Tableau des prix", f"<p>Le tableau complet des prix relevés cette semaine.</p><table>{rows}</table>")
 
 
