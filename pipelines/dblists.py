@@ -16,6 +16,7 @@ from typing import Any
 # Every column holding a JSON array, across tables; ``decode_lists`` reads them by name.
 LIST_COLUMNS = frozenset({
     "partners", "reasons",  # articles, events
+    "rule_partners",  # articles: the rules' partners beside the shown ones
     "notes",  # source_runs
     "sources",  # crawl_runs, events
     "recipients", "article_ids",  # digests

@@ -293,3 +293,49 @@ def m008_published_url(db: sqlite_utils.Database) -> None:
     links to.  Rows stored before it are NULL: readers fall back to ``url``.
     """
     db.execute("ALTER TABLE articles ADD COLUMN published_url TEXT")
+
+
+@migrations()
+def m009_feedback(db: sqlite_utils.Database) -> None:
+    """Analysts' verdicts, learned models, and the rules' own verdict beside the one shown.
+
+    ``flagged``, ``partners`` and ``subtype`` hold the verdict shown everywhere
+    (an analyst's, else the learned model's, else the rules'); the ``rule_*``
+    columns keep the rules' verdict so that a model can be switched off and
+    the rules' verdict comes back without re-classifying.
+    """
+    for column, kind in (("rule_flagged", "INTEGER"), ("rule_partners", "TEXT"), ("rule_subtype", "TEXT"),
+                         ("learned_score", "REAL"), ("learned_reasons", "TEXT"),
+                         ("verdict_by", "TEXT NOT NULL DEFAULT 'rules'")):
+        db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+    db.execute("UPDATE articles SET rule_flagged = flagged, rule_partners = partners, rule_subtype = subtype")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS feedback (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            event_id INTEGER,
+            verdict TEXT CHECK (verdict IN ('relevant', 'not_relevant')),
+            partners TEXT,
+            subtype TEXT,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            via TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_feedback_article ON feedback(article_id, id)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS models (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            trained_on INTEGER NOT NULL,
+            cv_f1_rules REAL NOT NULL,
+            cv_f1_learned REAL NOT NULL,
+            active INTEGER NOT NULL DEFAULT 0,
+            classifier_version TEXT,
+            model TEXT NOT NULL
+        )
+        """
+    )

@@ -27,6 +27,7 @@ from pipelines.event_keys import EventKeys, event_keys
 from pipelines.events import place_article, refresh_event
 from pipelines.normalize import normalize_for_search
 from pipelines.schema import migrations
+from pipelines.verdicts import settle
 
 # URL states that mean "never request this again".  Failed fetches are retried
 # on later crawls until they have failed MAX_URL_ATTEMPTS times.
@@ -159,7 +160,7 @@ class ArticleStore:
         """
         if keys is None:  # computed before the write lock is taken
             keys = event_keys(row.get("title"), row.get("text"))
-        record = _stored_columns({"partners": [], "reasons": [], **row})
+        record = _stored_columns(_with_rule_verdict({"partners": [], "reasons": [], **row}))
         if "search_text" not in record:
             record["search_text"] = search_text(record.get("title"), record.get("text"))
         if simhash is not None:
@@ -203,6 +204,7 @@ class ArticleStore:
                     [record["url"], compress_html(html) if html is not None else None, page_row.get("encoding"),
                      to_db(page_row.get("feed_date")), page_row.get("feed_title"), record["fetched_at"]],
                 )
+            settle(self.db.conn, [article_id])  # before placing: the event summarises the verdicts shown
             event_id = place_article(self.db.conn, article_id, record, keys,
                                      copy_of=cluster_id if cluster_id != article_id else None)
             self._record_url(record["url"], record["source"], "stored", None, record["fetched_at"], 0)
@@ -222,8 +224,8 @@ class ArticleStore:
             return cursor.rowcount
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
-        """Rewrite derived columns (used by `reprocess`)."""
-        values = _stored_columns(changes)
+        """Rewrite derived columns (used by `reprocess`); a new rules verdict is settled against feedback."""
+        values = _stored_columns(_with_rule_verdict(dict(changes)))
         if ("title" in values or "text" in values) and "search_text" not in values:
             current = self.db.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
             title = values.get("title", current[0]) or ""
@@ -232,6 +234,8 @@ class ArticleStore:
         assignments = ", ".join(f"{c} = ?" for c in values)
         with self._transaction():
             self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            if "rule_flagged" in values:
+                settle(self.db.conn, [article_id])
             event = self.db.execute("SELECT event_id FROM articles WHERE id = ?", [article_id]).fetchone()
             if event and event[0] is not None:  # its flag, partners or title may speak for the event
                 refresh_event(self.db.conn, event[0])
@@ -298,6 +302,20 @@ def _stored_columns(row: dict[str, Any]) -> dict[str, Any]:
     for column in LIST_COLUMNS.intersection(record):
         record[column] = list_to_db(record[column])
     return record
+
+
+def _with_rule_verdict(record: dict[str, Any]) -> dict[str, Any]:
+    """A verdict written by the rules is also kept as theirs; :func:`settle` then decides what is shown."""
+    if "flagged" in record:
+        record.setdefault("rule_flagged", record["flagged"])
+        record.setdefault("rule_partners", record.get("partners") or [])
+        record.setdefault("rule_subtype", record.get("subtype"))
+    return record
+
+
+def write_transaction(conn: sqlite3.Connection) -> Any:
+    """BEGIN IMMEDIATE … COMMIT around a writer outside :class:`ArticleStore` (nested use joins the outer one)."""
+    return _Transaction(conn)
 
 
 def _process_alive(pid: int | None) -> bool:

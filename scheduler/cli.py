@@ -304,6 +304,70 @@ def status(config_path: str, as_json: bool) -> None:
 
 
 @cli.group()
+def feedback() -> None:
+    """Analysts' verdicts: import labelled files, export what analysts said."""
+
+
+@feedback.command("import")
+@config_option
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--who", default=None, help="Analyst recorded as the author (default: $USER).")
+def feedback_import(config_path: str, labels: str, who: str | None) -> None:
+    """Record the labels of an evaluate-format JSON Lines file as analysts' verdicts.
+
+    Each line is matched to a stored article by its canonical "url"; lines
+    whose URL is not in the database (or that have no "url") are listed and
+    skipped. Partners and subtype of positive lines are recorded as
+    corrections.
+
+    \b
+    Example:
+        newsmon feedback import reviewed.jsonl --who amina
+    """
+    import getpass
+
+    from crawler.urls import canonical_url
+    from pipelines.feedback import FeedbackError, import_feedback
+
+    config = load(config_path)
+    with user_errors(config, FeedbackError):
+        db = open_database(config.database)
+        result = import_feedback(db.conn, Path(labels), who=who or getpass.getuser(), canonical=canonical_url)
+    for line in result.unknown:
+        click.echo(f"unknown URL {line}", err=True)
+    for line in result.without_url:
+        click.echo(f"{line}: no \"url\", cannot be matched to a stored article", err=True)
+    click.echo(f"recorded {result.recorded} verdict(s); {len(result.unknown)} unknown URL(s), "
+               f"{len(result.without_url)} line(s) without url")
+
+
+@feedback.command("export")
+@config_option
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def feedback_export(config_path: str, out: str | None) -> None:
+    """Print every judged article once, with its latest verdict, in the evaluate format.
+
+    \b
+    Example:
+        newsmon feedback export --out reviewed.jsonl
+        newsmon evaluate reviewed.jsonl
+    """
+    from pipelines.feedback import export_feedback
+
+    config = load(config_path)
+    with user_errors(config):
+        conn = open_database(config.database).conn
+        lines = [json.dumps(record, ensure_ascii=False) for record in export_feedback(conn)]
+    text = "".join(line + "\n" for line in lines)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(lines)} verdict(s) to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.group()
 def sources() -> None:
     """Inspect the configured news sources."""
 
