@@ -147,6 +147,33 @@ class DaemonSettings:
                                         help="on SIGTERM, time a running crawl gets before it is killed")
 
 
+_PASSWORD_HASH_RE = re.compile(r"pbkdf2_sha256\$\d+\$[0-9a-f]+\$[A-Za-z0-9+/=]+")
+
+
+def _optional_url(value: Any) -> str | None:
+    return None if value is None else http_url(value)
+
+
+def _password_hash(value: Any) -> str | None:
+    value = optional_text(value)
+    if value is not None and not _PASSWORD_HASH_RE.fullmatch(value):
+        raise SettingError("expected a hash made by `newsmon serve --hash-password`")
+    return value
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    host: str = setting("127.0.0.1", check=text, help="any non-loopback address requires a password hash below")
+    port: int = setting(8080, check=Number(minimum=1, maximum=65535, integer=True), help="TCP port")
+    base_url: str | None = setting(None, check=_optional_url,
+                                   help="where analysts reach `newsmon serve`; digest entries link there")
+    user: str = setting("analyst", check=text, help="the analyst's user name when a password is set")
+    password_hash: str | None = setting(None, check=_password_hash,
+                                        help="from `newsmon serve --hash-password`; or put it in the variable below")
+    password_hash_env: str = setting("NEWSMON_SERVE_PASSWORD_HASH", check=text,
+                                     help="environment variable holding the password hash")
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -167,6 +194,8 @@ class Config:
                                                 help="analysts' own queries, alerted at once or listed in the digest")
     alerts: AlertSettings = setting(default_factory=AlertSettings, check=Section(AlertSettings),
                                     help="where instant alerts go")
+    serve: ServeSettings = setting(default_factory=ServeSettings, check=Section(ServeSettings),
+                                   help="`newsmon serve`: the analysts' web interface")
 
     @property
     def enabled_sources(self) -> tuple[Source, ...]:

@@ -365,28 +365,39 @@ class _Transaction:
             raise write_failure(exc) from None
 
 
-def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Full-text search over the normalised index; short terms fall back to LIKE.
+def text_match(query: str) -> tuple[bool, list[str], list[str]] | None:
+    """The full-text part of a search: (needs the FTS join, WHERE clauses, parameters), or None for no terms.
 
     The trigram tokenizer needs terms of three characters or more, so shorter
-    ones are matched with LIKE on the same normalised column.  ``published_at``
-    comes back as an aware datetime (UTC), ``partners`` as a list.
+    ones are matched with LIKE on the same normalised column.
     """
     terms = normalize_for_search(query).split()
     if not terms:
-        return []
+        return None
     long_terms = [t for t in terms if len(t) >= 3]
-    short_terms = [t for t in terms if len(t) < 3]
     where, params = [], []
-    sql = ("SELECT a.id, COALESCE(a.published_url, a.url) AS url, a.source, a.lang, a.title, a.published_at, a.flagged, a.score, a.partners, a.text, "
-           "a.event_id FROM articles a")
     if long_terms:
-        sql += " JOIN articles_fts f ON f.rowid = a.id"
         where.append("articles_fts MATCH ?")
         params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
-    for term in short_terms:
+    for term in (t for t in terms if len(t) < 3):
         where.append("a.search_text LIKE ?")
         params.append(f"%{term}%")
+    return bool(long_terms), where, params
+
+
+def search_articles(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Full-text search over the normalised index (see :func:`text_match`), newest first.
+
+    ``published_at`` comes back as an aware datetime (UTC), ``partners`` as a list.
+    """
+    match = text_match(query)
+    if match is None:
+        return []
+    fts, where, params = match
+    sql = ("SELECT a.id, COALESCE(a.published_url, a.url) AS url, a.source, a.lang, a.title, a.published_at, "
+           "a.flagged, a.score, a.partners, a.text, a.event_id FROM articles a")
+    if fts:
+        sql += " JOIN articles_fts f ON f.rowid = a.id"
     sql += " WHERE " + " AND ".join(where) + " ORDER BY a.published_at DESC LIMIT ?"
     params.append(limit)
     hits = read_rows(conn, sql, params)

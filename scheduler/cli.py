@@ -303,6 +303,44 @@ def status(config_path: str, as_json: bool) -> None:
     click.echo(status_json(report) if as_json else format_status(report))
 
 
+@cli.command()
+@config_option
+@click.option("--host", default=None, help="Address to listen on (default serve.host, 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default serve.port, 8080).")
+@click.option("--hash-password", is_flag=True, help="Ask for a password and print its hash for serve.password_hash.")
+def serve(config_path: str, host: str | None, port: int | None, hash_password: bool) -> None:
+    """Serve the analysts' web interface: the day's events, articles, search, feedback.
+
+    Listens on 127.0.0.1 unless told otherwise; any other address needs
+    serve.password_hash (or its environment variable). Ctrl-C stops it.
+
+    \b
+    Example:
+        newsmon serve
+        newsmon serve --host 0.0.0.0 --port 8080
+        newsmon serve --hash-password
+    """
+    from scheduler.web.security import hash_password as make_hash
+
+    if hash_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.echo(make_hash(password))
+        return
+    import uvicorn
+
+    from scheduler.web.app import create_app
+    from scheduler.web.security import check_bind
+
+    config = load(config_path)
+    host = host or config.serve.host
+    port = port or config.serve.port
+    with user_errors(config):
+        check_bind(config, host)
+        app = create_app(config)
+    click.echo(f"newsmon serve: http://{host}:{port}/ (database {config.database}); Ctrl-C stops it", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
 @cli.group()
 def feedback() -> None:
     """Analysts' verdicts: import labelled files, export what analysts said."""
