@@ -47,6 +47,7 @@ class Story:
     subtype: str | None
     partners: tuple[str, ...]
     copies: tuple[Copy, ...]
+    event: int | None = None  # the event page's id in `newsmon serve`
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Digest:
     hidden: int
     problems: tuple[SourceProblem, ...]
     watch: tuple[WatchSection, ...] = ()  # one per `notify: digest` watchlist
+    links: str | None = None  # serve.base_url: each story links to its event page and feedback
 
     @property
     def stories(self) -> list[Story]:
@@ -123,6 +125,7 @@ def build_digest(conn: sqlite3.Connection, config: Config, day: date, now: datet
         day=day, since=since.astimezone(tz), until=until.astimezone(tz), timezone=config.timezone,
         language=config.digest.language, groups=_group(shown), hidden=len(stories) - len(shown),
         problems=tuple(source_problems(conn, config, until)), watch=watch_sections(conn, config, since, until),
+        links=config.serve.base_url,
     )
 
 
@@ -169,7 +172,7 @@ def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) ->
         published=_local(primary["published_at"], tz), excerpt=excerpt(primary["text"]),
         score=max(float(r["score"] or 0) for r in reports),
         subtype=clean(primary["subtype"] if primary["flagged"] else flagged[0]["subtype"]) or None,
-        partners=tuple(partners), copies=tuple(copies.values()),
+        partners=tuple(partners), copies=tuple(copies.values()), event=event if event > 0 else None,
     )
 
 

@@ -63,6 +63,9 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Toutes les sources fonctionnent normalement.",
         "en": "Every source is working normally.",
     },
+    "open_event": {"ar": "صفحة الحدث:", "fr": "Fiche de l'événement :", "en": "Event page:"},
+    "mark_relevant": {"ar": "ذو صلة", "fr": "Pertinent", "en": "Relevant"},
+    "mark_not_relevant": {"ar": "غير ذي صلة", "fr": "Non pertinent", "en": "Not relevant"},
     "footer": {
         "ar": "أرسله newsmon. التوقيت: {tz}.",
         "fr": "Envoyé par newsmon. Heures en {tz}.",

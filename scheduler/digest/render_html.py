@@ -17,6 +17,7 @@ from babel.dates import format_date, format_datetime
 from scheduler.digest.build import Digest, Story
 from scheduler.digest.watch_section import WatchSection
 from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name, text_direction
+from scheduler.web.links import event_url, feedback_url
 
 FONT = "font-family:Arial,Helvetica,'Segoe UI',Tahoma,sans-serif"
 ACCENT = "#1f4e79"
@@ -55,7 +56,7 @@ def render_html(digest: Digest) -> str:
             f'<h2 style="margin:0;font-size:17px;color:{ACCENT};border-bottom:1px solid #d9e2ec;padding-bottom:4px;">'
             f'{esc(name)} <span style="color:{MUTED};font-weight:normal;">({len(group.stories)})</span></h2></td></tr>'
         )
-        rows.extend(_story(story, lang) for story in group.stories)
+        rows.extend(_story(story, lang, digest.links) for story in group.stories)
     if digest.hidden:
         rows.append(f'<tr><td {_dir(lang)}padding:10px 24px;font-size:13px;color:{MUTED};">'
                     f'{esc(label("more", lang, n=digest.hidden))}</td></tr>')
@@ -78,7 +79,7 @@ def render_html(digest: Digest) -> str:
     )
 
 
-def _story(story: Story, lang: str) -> str:
+def _story(story: Story, lang: str, links: str | None = None) -> str:
     title = esc(story.title)
     if story.url:
         title = f'<a href="{esc(story.url)}" style="color:#0b5cad;text-decoration:none;">{title}</a>'
@@ -99,6 +100,13 @@ def _story(story: Story, lang: str) -> str:
             for c in story.copies
         ], lang)
         details.append(f"<div>{esc(label('also', lang))} {copies}</div>")
+    if links and story.event is not None:
+        details.append(
+            f'<div><a href="{esc(event_url(links, story.event))}" style="color:#0b5cad;">{esc(label("open_event", lang).rstrip(" :"))}</a>'
+            f' · <a href="{esc(feedback_url(links, story.event, "relevant"))}" style="color:#1e6b34;">'
+            f'{esc(label("mark_relevant", lang))}</a>'
+            f' · <a href="{esc(feedback_url(links, story.event, "not_relevant"))}" style="color:#a61b1b;">'
+            f'{esc(label("mark_not_relevant", lang))}</a></div>')
     return (
         f'<tr><td style="padding:10px 24px 12px;border-bottom:1px solid #eef1f5;">'
         f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">'

@@ -13,6 +13,7 @@ from babel.dates import format_date, format_datetime
 from scheduler.digest.build import Copy, Digest, Story
 from scheduler.digest.watch_section import WatchSection
 from scheduler.digest.names import LOCALES, join_names, label, partner_name, subtype_name
+from scheduler.web.links import event_url, feedback_url
 
 WIDTH = 90
 
@@ -33,7 +34,7 @@ def render_text(digest: Digest) -> str:
         heading = partner_name(group.partner, lang) if group.partner else label("no_partner", lang)
         lines += [f"== {heading} ({len(group.stories)}) ==", ""]
         for story in group.stories:
-            lines += _story(story, lang) + [""]
+            lines += _story(story, lang) + _links(story, digest.links, lang) + [""]
     if digest.hidden:
         lines += [label("more", lang, n=digest.hidden), ""]
     for section in digest.watch:
@@ -100,3 +101,14 @@ def _story(story: Story, lang: str) -> list[str]:
 def _copy(copy: Copy) -> str:
     name = f"{copy.source} ({copy.lang})" if copy.lang else copy.source
     return f"{name} <{copy.url}>" if copy.url else name
+
+
+def _links(story: Story, base: str | None, lang: str) -> list[str]:
+    """The event page and the two feedback links (each opens a confirmation page)."""
+    if not base or story.event is None:
+        return []
+    return [
+        f"  {label('open_event', lang)} {event_url(base, story.event)}",
+        f"  {label('mark_relevant', lang)}: {feedback_url(base, story.event, 'relevant')}",
+        f"  {label('mark_not_relevant', lang)}: {feedback_url(base, story.event, 'not_relevant')}",
+    ]

@@ -280,9 +280,3 @@ def _atom(events: list[queries.Event], base: str, words: Words, now: datetime) -
             f'xml:lang="{words.lang}"><id>{xml_escape(base)}/feed.atom</id><title>newsmon — '
             f'{xml_escape(words("today"))}</title><link rel="self" href="{xml_escape(base)}/feed.atom"/>'
             f"<updated>{now.isoformat(timespec='seconds')}</updated>" + "".join(entries) + "</feed>\n")
-
-
-def feedback_url(base: str, kind: str, key: int, verdict: str) -> str:
-    """The link a digest puts beside an event: it opens the confirmation page."""
-    return f"{base.rstrip('/')}/{kind}s/{key}/feedback?{urlencode({'verdict': verdict})}"
-

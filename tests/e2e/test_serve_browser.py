@@ -52,7 +52,9 @@ def browser() -> object:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1100,760", "--lang=ar"):
         options.add_argument(argument)
-    return webdriver.Chrome(service=Service(driver), options=options)
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome.implicitly_wait(15)  # find_element waits for the next page on a loaded machine
+    return chrome
 
 
 def digest_text(config: Path, out: Path) -> str:
@@ -97,12 +99,14 @@ def served(news_site, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_analyst_marks_an_event_not_relevant_and_the_digest_drops_it(served, tmp_path: Path) -> None:
     base, config = served
     db = config.parent / "newsmon.db"
-    assert TITLE in digest_text(config, tmp_path / "before.eml")
     (event_id,) = {row[0] for row in query(db, "SELECT COALESCE(cluster_id, id) FROM articles "
                                               f"WHERE flagged = 1 AND title LIKE '%خطة عمل جديدة%'")}
+    digest = digest_text(config, tmp_path / "before.eml")
+    assert TITLE in digest and f"{base}/events/{event_id}\n" in digest
 
-    # A mail scanner following the digest's link changes nothing; a forged POST is refused.
+    # A mail scanner following the digest's "not relevant" link changes nothing; a forged POST is refused.
     link = f"{base}/events/{event_id}/feedback?verdict=not_relevant"
+    assert link in digest
     page = urllib.request.urlopen(link, timeout=10).read().decode()
     assert 'name="csrftoken"' in page and 'method="post"' in page
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -113,6 +117,7 @@ def test_analyst_marks_an_event_not_relevant_and_the_digest_drops_it(served, tmp
 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser()
     try:
@@ -128,15 +133,17 @@ def test_analyst_marks_an_event_not_relevant_and_the_digest_drops_it(served, tmp
 
         box = driver.find_element(By.ID, "q")
         box.send_keys(VARIANT_QUERY + Keys.ENTER)
+        WebDriverWait(driver, 30).until(lambda d: "/search?" in d.current_url)
         results = driver.find_element(By.ID, "results").text
         assert TITLE in results
 
         driver.get(f"{base}/events/{event_id}")
         driver.find_element(By.CSS_SELECTOR, "a.button.no").click()
-        assert "/feedback?verdict=not_relevant" in driver.current_url
+        WebDriverWait(driver, 30).until(lambda d: "/feedback?verdict=not_relevant" in d.current_url)
+        driver.find_element(By.ID, "confirm")
         assert query(db, "SELECT count(*) FROM feedback") == [(0,)]  # the confirmation page alone changes nothing
         driver.find_element(By.ID, "confirm").click()
-        assert driver.current_url == f"{base}/events/{event_id}"
+        WebDriverWait(driver, 30).until(lambda d: d.current_url == f"{base}/events/{event_id}")
         assert "حكم المحلل" in driver.find_element(By.TAG_NAME, "table").text
 
         driver.get(base + "/")
