@@ -1,9 +1,10 @@
 """What the web interface reads, through a read-only connection.
 
 An event is every report of one real-world story: the articles sharing an
-event key. Only ``EVENT_KEY`` knows how articles are grouped, so the pages
-and the feedback that applies to a whole event follow the database's notion
-of an event wherever it comes from.
+``event_id`` (pipelines.events places each stored article). Only
+``EVENT_KEY`` says how articles are grouped; an article stored before
+events existed has none until ``newsmon reprocess`` places it, and is
+reachable through search and its article page meanwhile.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.store import parse_stored_time, text_match
 
-# Near-duplicate clusters are named after their first article's id.
-EVENT_KEY = "COALESCE(a.cluster_id, a.id)"
+EVENT_KEY = "a.event_id"
 ARTICLE_COLUMNS = ("a.id, a.url, a.source, a.lang, a.title, a.published_at, a.fetched_at, a.flagged, a.score, "
                    "a.subtype, a.partners, a.verdict_by, a.learned_score")
 SEARCH_LIMIT = 200
@@ -100,7 +100,7 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[str, str]:
 def flagged_events(conn: sqlite3.Connection, since: str, until: str) -> list[Event]:
     """Events with a flagged report fetched in [since, until), the newest story first."""
     keys = [row[0] for row in conn.execute(
-        f"SELECT DISTINCT {EVENT_KEY} FROM articles a WHERE a.flagged = 1 "
+        f"SELECT DISTINCT {EVENT_KEY} FROM articles a WHERE a.flagged = 1 AND {EVENT_KEY} IS NOT NULL "
         "AND datetime(a.fetched_at) >= datetime(?) AND datetime(a.fetched_at) < datetime(?)", [since, until])]
     found = [e for e in events(conn, keys) if e.flagged]
     epoch = datetime.min.replace(tzinfo=timezone.utc)

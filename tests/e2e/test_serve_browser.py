@@ -99,7 +99,7 @@ def served(news_site, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_analyst_marks_an_event_not_relevant_and_the_digest_drops_it(served, tmp_path: Path) -> None:
     base, config = served
     db = config.parent / "newsmon.db"
-    (event_id,) = {row[0] for row in query(db, "SELECT COALESCE(cluster_id, id) FROM articles "
+    (event_id,) = {row[0] for row in query(db, "SELECT event_id FROM articles "
                                               f"WHERE flagged = 1 AND title LIKE '%خطة عمل جديدة%'")}
     digest = digest_text(config, tmp_path / "before.eml")
     assert TITLE in digest and f"{base}/events/{event_id}\n" in digest
@@ -151,7 +151,7 @@ def test_analyst_marks_an_event_not_relevant_and_the_digest_drops_it(served, tmp
         assert TITLE not in titles
     finally:
         driver.quit()
-    assert query(db, f"SELECT DISTINCT flagged, verdict_by FROM articles WHERE COALESCE(cluster_id, id) = {event_id}"
+    assert query(db, f"SELECT DISTINCT flagged, verdict_by FROM articles WHERE event_id = {event_id}"
                  ) == [(0, "analyst")]
     assert TITLE not in digest_text(config, tmp_path / "after.eml")
 

@@ -39,7 +39,7 @@ def test_migrations_are_idempotent_and_enable_wal(tmp_path: Path) -> None:
     db.close()
     db = open_database(tmp_path / "news.db")
     assert db.journal_mode == "wal"
-    assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages", "alert_ledger"} <= set(db.table_names())
+    assert {"articles", "crawl_runs", "source_runs", "digests", "urls", "pages", "alert_ledger", "feedback", "models"} <= set(db.table_names())
     assert migrations.pending(db) == []
 
 
