@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.classify import SUBTYPES
-from pipelines.store import parse_stored_time, utc_now, write_transaction
+from pipelines.dbtime import from_db, to_db, utc_now
+from pipelines.store import write_transaction
 from pipelines.verdicts import corrections, settle
 
 VERDICTS = ("relevant", "not_relevant")
@@ -55,7 +56,7 @@ def record_feedback(conn: sqlite3.Connection, article_ids: list[int], *, who: st
         raise FeedbackError("nothing to record: give a verdict, partners or a subtype")
     if not article_ids:
         return 0
-    at = utc_now().isoformat(timespec="seconds")
+    at = to_db(utc_now())
     with write_transaction(conn):
         conn.executemany(
             "INSERT INTO feedback (article_id, event_id, verdict, partners, subtype, who, at, via) "
@@ -154,5 +155,5 @@ def export_feedback(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 
 
 def _iso(value: str | None) -> str | None:
-    moment = parse_stored_time(value)
+    moment = from_db(value)
     return moment.isoformat(timespec="seconds") if moment else value

@@ -33,7 +33,8 @@ from starlette.routing import Route
 from crawler.config import Config
 from pipelines.classify import SUBTYPES
 from pipelines.feedback import VERDICTS, FeedbackError, record_feedback
-from pipelines.store import open_database, open_readonly, utc_now
+from pipelines.dbtime import utc_now
+from pipelines.store import open_database, open_readonly
 from scheduler.web import queries
 from scheduler.web.highlight import highlight
 from scheduler.web.i18n import Words

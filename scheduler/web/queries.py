@@ -16,7 +16,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipelines.store import parse_stored_time, text_match
+from pipelines.dbtime import from_db
+from pipelines.store import text_match
 
 EVENT_KEY = "a.event_id"
 ARTICLE_COLUMNS = ("a.id, a.url, a.source, a.lang, a.title, a.published_at, a.fetched_at, a.flagged, a.score, "
@@ -63,7 +64,7 @@ class Event:
 def _article(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["partners"] = json.loads(item["partners"] or "[]")
-    item["when"] = parse_stored_time(item["published_at"]) or parse_stored_time(item["fetched_at"])
+    item["when"] = from_db(item["published_at"]) or from_db(item["fetched_at"])
     return item
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ TEXT = ("استقبل المدير العام للأمن الوطني بالرب
 def row(url: str, *, flagged: int = 1, partners: list[str] | None = None) -> dict:
     return {
         "url": url, "source": "site-ar", "lang": "ar", "title": "تعاون أمني مغربي إسباني", "text": TEXT,
-        "published_at": "2025-11-22T10:15:00+01:00", "fetched_at": "2025-11-22T11:00:00+00:00",
+        "published_at": datetime.fromisoformat("2025-11-22T10:15:00+01:00"),
+        "fetched_at": datetime.fromisoformat("2025-11-22T11:00:00+00:00"),
         "flagged": flagged, "score": 0.9 if flagged else 0.1, "subtype": "police_intel" if flagged else None,
         "partners": ["ES"] if partners is None else partners, "reasons": ["partner: ES (إسبانيا)"],
         "classifier_version": "test",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -17,7 +18,7 @@ def test_import_reports_unknown_urls_and_export_round_trips(write_config, tmp_pa
     store = ArticleStore(open_database(load_config(config).database))
     store.save_article({
         "url": "https://example.ma/a-1.html", "source": "site", "lang": "fr", "title": "Coopération Maroc-Espagne",
-        "text": "La DGSN et la police espagnole ont démantelé une cellule.", "fetched_at": "2025-11-22T10:00:00+00:00",
+        "text": "La DGSN et la police espagnole ont démantelé une cellule.", "fetched_at": datetime.fromisoformat("2025-11-22T10:00:00+00:00"),
         "flagged": 1, "score": 0.9, "partners": ["ES"], "subtype": "police_intel",
     })
     store.db.close()

@@ -28,7 +28,7 @@ FRENCH = ("La DGSN et la police française ont signé à Rabat un accord de coop
 
 
 def save(store: ArticleStore, url: str, title: str, text: str, lang: str, source: str) -> int:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(timezone.utc)
     verdict = classify(title, text, lang)
     return store.save_article({"url": url, "source": source, "lang": lang, "title": title, "text": text,
                                "fetched_at": now, "published_at": now, **verdict_columns(verdict)}).id
