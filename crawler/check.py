@@ -107,6 +107,10 @@ def check_source(source: Source, config: Config, fetch: Fetcher) -> CheckResult:
         _try_article(result, source, articles[0], config, fetch)
     elif result.reachable == "yes":
         result.problems.append(f"none of {len(found)} link(s) matches article_pattern")
+    if result.reachable == "blocked" and source.fetcher != "impersonate":
+        # Cloudflare-style refusals often target the TLS handshake, not the request.
+        if result.problems:
+            result.problems[0] += " — try `fetcher: impersonate` for this source (browser TLS fingerprint)"
     return result
 
 

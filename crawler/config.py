@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from pipelines.config_fields import (
-    FilePath, ListOf, MapOf, Number, Section, SettingError, boolean, css_selector, declared, email_address, http_url,
+    Choice, FilePath, ListOf, MapOf, Number, Section, SettingError, boolean, css_selector, declared, email_address, http_url,
     is_required, lang_code, optional_text, regex, setting, text, timezone_name,
 )
 from pipelines.health import HealthSettings
@@ -71,6 +71,8 @@ class Source:
     start_urls: tuple[str, ...] = setting((), check=ListOf(http_url), help="listing pages followed through pagination")
     enabled: bool = setting(True, check=boolean, help="false keeps the entry but skips it")
     date_selector: str | None = setting(None, check=css_selector, help="CSS selector of the date when a site hides it")
+    fetcher: str = setting("scrapy", check=Choice(("scrapy", "impersonate")),
+                           help="impersonate: fetch with a browser's TLS fingerprint (curl_cffi) when the site blocks Scrapy")
 
     @property
     def host(self) -> str:

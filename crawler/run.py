@@ -93,7 +93,8 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     try:
         alerts.start()
         pages.start()
-        process = AsyncCrawlerProcess(scrapy_settings(config.crawl))
+        impersonate = any(s.fetcher == "impersonate" for s in sources)
+        process = AsyncCrawlerProcess(scrapy_settings(config.crawl, impersonate))
         quiet_network_noise()
         for source, report in zip(sources, reports, strict=True):
             crawler = process.create_crawler(NewsSpider)

@@ -28,9 +28,9 @@ def quiet_network_noise() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
-    """Settings shared by every source's crawler in one run."""
-    return {
+def scrapy_settings(crawl: CrawlSettings, impersonate: bool = False) -> dict[str, Any]:
+    """Settings shared by every source's crawler in one run; ``impersonate`` when a source asks for it."""
+    settings = {
         "BOT_NAME": "newsmon",
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
@@ -80,6 +80,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
             "crawler.middlewares.SiteGuardMiddleware": 60,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
+            **({"crawler.impersonate.ImpersonateMiddleware": 40} if impersonate else {}),
         },
         "ITEM_PIPELINES": {"crawler.store_pipeline.StorePipeline": 300},
         # A daily run must see the sites as they are today: no cache, no job directory.
@@ -91,3 +92,8 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "LOG_FORMAT": LOG_FORMAT,
         "LOG_DATEFORMAT": "%H:%M:%S",
     }
+    if impersonate:
+        # Falls through to Scrapy's own handler for every request not marked by ImpersonateMiddleware.
+        handler = "crawler.impersonate.ImpersonateDownloadHandler"
+        settings["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
+    return settings

@@ -38,6 +38,7 @@ def test_refusing_and_dead_sites_are_told_apart(news_site: Any, tmp_path: Path) 
     blocked, challenged, dead = check_sources(config.sources, config)
     assert blocked.reachable == "blocked" and "HTTP 403" in blocked.problems[0]
     assert challenged.reachable == "blocked" and "challenge page" in challenged.problems[0]
+    assert "try `fetcher: impersonate`" in blocked.problems[0] and "try `fetcher: impersonate`" in challenged.problems[0]
     assert dead.reachable == "no" and "connection refused" in dead.problems[0]
     assert len(dead.problems) == 1  # a dead host is not asked again for its homepage
 

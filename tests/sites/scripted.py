@@ -13,6 +13,7 @@ is a 404.  Every request-target is logged, in order, for assertions.
 
 from __future__ import annotations
 
+import ssl
 import sys
 import threading
 import time
@@ -38,11 +39,14 @@ class ScriptedSite:
     def __init__(self) -> None:
         self.answers: dict[str, Answer | list[Answer]] = {}
         self.log: list[str] = []
+        self.headers: list[dict[str, str]] = []  # request headers, in the order of ``log``
+        self.scheme = "http"
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> ScriptedSite:
+    def start(self, tls: ssl.SSLContext | None = None) -> ScriptedSite:
+        """Serve on a free loopback port; with ``tls``, over HTTPS."""
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +60,9 @@ class ScriptedSite:
 
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self._server.serve_forever, name="scripted-site", daemon=True).start()
         return self
 
@@ -68,7 +75,7 @@ class ScriptedSite:
     @property
     def url(self) -> str:
         assert self._server is not None, "site not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def requests_of(self, target: str) -> int:
         with self._lock:
@@ -78,6 +85,7 @@ class ScriptedSite:
         target = handler.path
         with self._lock:
             self.log.append(target)
+            self.headers.append({k.lower(): v for k, v in handler.headers.items()})
             scripted = self.answers.get(target)
             if isinstance(scripted, list):
                 turn = self._served.get(target, 0)
