@@ -341,6 +341,33 @@ def serve(config_path: str, host: str | None, port: int | None, hash_password: b
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
+@cli.command()
+@config_option
+def learn(config_path: str) -> None:
+    """Train the learned verdict on analysts' feedback; use it only if it beats the rules.
+
+    Prints the cross-validated F1 on the feedback with the rules alone and
+    with the model; the model re-scores stored articles without feedback
+    only when its F1 is higher, and is kept (unused) otherwise.
+
+    \b
+    Example:
+        newsmon feedback import reviewed.jsonl
+        newsmon learn
+    """
+    from pipelines.learn import LearnError
+    from pipelines.learn import learn as run_learn
+
+    config = load(config_path)
+    with user_errors(config, LearnError):
+        db = open_database(config.database)
+        result = run_learn(db.conn, progress=_progress)
+    state = "in use" if result.active else "not used: it does not beat the rules"
+    click.echo(f"model #{result.model_id} on {result.examples} verdicts: cross-validated F1 rules "
+               f"{result.cv_f1_rules:.3f}, with the model {result.cv_f1_learned:.3f} — {state}; "
+               f"{result.changed} article(s) changed verdict")
+
+
 @cli.group()
 def feedback() -> None:
     """Analysts' verdicts: import labelled files, export what analysts said."""

@@ -38,3 +38,11 @@ def test_import_reports_unknown_urls_and_export_round_trips(write_config, tmp_pa
     bad.write_text('{"url": "https://example.ma/a-1.html", "label": "yes"}\n')
     refused = runner.invoke(cli, ["feedback", "import", str(bad), "--config", str(config)])
     assert refused.exit_code == 1 and refused.output.strip() == f"Error: {bad}:1: 'label' must be 0 or 1"
+
+
+def test_learn_without_enough_feedback_is_one_line(write_config) -> None:
+    config = write_config("database: news.db\n")
+    result = CliRunner().invoke(cli, ["learn", "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: not enough feedback to learn from: 0 verdict(s), 0 relevant "
+                                     "(need 10, with at least 3 of each)")
