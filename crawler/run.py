@@ -32,6 +32,7 @@ from twisted.internet import task
 from crawler.alerts import CrawlAlerts, event_pages
 from crawler.config import Config, Source
 from crawler.control import STORAGE_FAILED, TIME_LIMIT, CrawlControl
+from crawler.reserve import keep_reserve, release_reserve
 from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.stats import SourceStats
@@ -83,6 +84,7 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
         run_id = store.start_crawl_run([s.name for s in sources], trigger, os.getpid())
     except WriteFailed as exc:
         raise StoreError(f"cannot start the crawl: {exc}") from None
+    keep_reserve(config.database)
     started, clock = utc_now(), time.monotonic()
     reports = [SourceStats(s.name, started) for s in sources]
     crawlers: list[Crawler] = []
@@ -137,10 +139,10 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
     totals = result.totals
     if result.stop_message:
         totals["last_error"] = result.stop_message
+    if control.reason == STORAGE_FAILED:
+        release_reserve(config.database)  # room for the few pages that say the run failed
     try:
-        for report in reports:
-            store.save_source_run(run_id, report.source, report.started_at, report.status, report.as_row())
-        store.finish_crawl_run(run_id, result.status, totals)
+        _record_run(store, run_id, result.status, totals, reports)
         if config.crawl.keep_html_days and control.reason is None:
             store.drop_old_html(config.crawl.keep_html_days)
     except WriteFailed as exc:
@@ -150,6 +152,15 @@ def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, tri
         line = f"run not recorded: {exc}"
         result.stop_message = f"{result.stop_message}; {line}" if result.stop_message else line
     return result
+
+
+def _record_run(store: ArticleStore, run_id: int, status: str, totals: dict[str, Any],
+                reports: list[SourceStats]) -> None:
+    """The run's rows, in one transaction: all of them or none."""
+    with store.transaction():
+        for report in reports:
+            store.save_source_run(run_id, report.source, report.started_at, report.status, report.as_row())
+        store.finish_crawl_run(run_id, status, totals)
 
 
 def _finish(store: ArticleStore, run_id: int, status: str, totals: dict[str, Any]) -> None:

@@ -290,6 +290,10 @@ class ArticleStore:
             return len(dead)
 
     # -- helpers -----------------------------------------------------------
+    def transaction(self) -> Any:
+        """Group several writes into one BEGIN IMMEDIATE … COMMIT (each method nests inside it)."""
+        return self._transaction()
+
     def _transaction(self) -> Any:
         return _Transaction(self.db.conn)
 

@@ -27,11 +27,11 @@ ONE_LINE = "the rest will be fetched next run"
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    """A 1.5 MB tmpfs: room for the schema and a few dozen articles, not for all of them."""
+    """A 4 MB tmpfs: room for the schema, the crawl's 1 MB reserve and about a hundred articles, not for all."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount_point)],
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
                               capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"cannot mount a tmpfs to fill up ({exc}): the full-disk case needs root")
