@@ -52,7 +52,7 @@ def scan_stored(conn: sqlite3.Connection, queries: dict[str, CompiledQuery], sin
 
 
 def _articles(conn: sqlite3.Connection, since: datetime, until: datetime | None) -> Iterable[tuple]:
-    sql = ("SELECT id, url, source, lang, title, text, published_at, fetched_at, event_id FROM articles"
+    sql = ("SELECT id, COALESCE(published_url, url), source, lang, title, text, published_at, fetched_at, event_id FROM articles"
            " WHERE fetched_at >= ?")
     params = [to_db(since)]
     if until is not None:

@@ -20,7 +20,9 @@ from pipelines.dbtime import from_db
 from pipelines.store import text_match
 
 EVENT_KEY = "a.event_id"
-ARTICLE_COLUMNS = ("a.id, a.url, a.source, a.lang, a.title, a.published_at, a.fetched_at, a.flagged, a.score, "
+# The link shown is the URL as the site published it (issue 10); `url` is only the identity key.
+ARTICLE_COLUMNS = ("a.id, COALESCE(a.published_url, a.url) AS url, a.source, a.lang, a.title, a.published_at, "
+                   "a.fetched_at, a.flagged, a.score, "
                    "a.subtype, a.partners, a.verdict_by, a.learned_score")
 SEARCH_LIMIT = 200
 FACETS = ("source", "partner", "subtype", "lang", "verdict")
