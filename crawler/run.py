@@ -32,6 +32,7 @@ from twisted.internet import task
 from crawler.alerts import CrawlAlerts, event_pages
 from crawler.config import Config, Source
 from crawler.control import STORAGE_FAILED, TIME_LIMIT, CrawlControl
+from crawler.crawl_lock import crawl_lock
 from crawler.reserve import keep_reserve, release_reserve
 from crawler.settings import quiet_network_noise, scrapy_settings
 from crawler.spiders.news import NewsSpider
@@ -77,7 +78,14 @@ class CrawlResult:
 
 def run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], *, trigger: str = "cli",
               progress: Callable[[str], None] | None = None) -> CrawlResult:
-    """Crawl ``sources`` once; raises :class:`StoreError` if the database cannot be opened or the run not started."""
+    """Crawl ``sources`` once; raises :class:`StoreError` if the database cannot be opened or the run not started,
+    :class:`CrawlBusy` (naming its PID) if another crawl is running on the same database."""
+    with crawl_lock(config.database):
+        return _run_crawl(config, sources, trigger, progress)
+
+
+def _run_crawl(config: Config, sources: tuple[Source, ...] | list[Source], trigger: str,
+               progress: Callable[[str], None] | None) -> CrawlResult:
     store = ArticleStore(open_database(config.database))
     try:
         store.mark_interrupted_runs()

@@ -9,13 +9,15 @@ being written and leaves the database consistent.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
+from contextlib import contextmanager
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
@@ -72,14 +74,34 @@ def open_database(path: str | Path, *, timeout: float = 30.0) -> sqlite_utils.Da
         db_path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(db_path), timeout=timeout, isolation_level=None, check_same_thread=False)
         db = sqlite_utils.Database(conn)
-        if db.journal_mode != "wal":
-            db.enable_wal()
+        with _setup_lock(db_path):
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            migrations.apply(db)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
-        migrations.apply(db)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open database {db_path}: {exc}") from None
     return db
+
+
+@contextmanager
+def _setup_lock(db_path: Path) -> Iterator[None]:
+    """One process at a time switches a new file to WAL and migrates it.
+
+    Two first starts at once (a crawl and `status`, the daemon and a manual
+    crawl) used to both see a migration pending and both apply it:
+    "UNIQUE constraint failed: _sqlite_migrations" or "database is locked".
+    SQLite's own locks cannot cover the check and the change together
+    (switching to WAL cannot happen inside a transaction), so an OS lock
+    beside the file does; it vanishes with its process.
+    """
+    fd = os.open(db_path.with_name(db_path.name + ".setup.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:

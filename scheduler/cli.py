@@ -87,11 +87,12 @@ def crawl(config_path: str, sources: tuple[str, ...], trigger: str, quiet: bool)
     Example:
         newsmon crawl --config config.yaml --source le360-fr
     """
+    from crawler.crawl_lock import CrawlBusy
     from crawler.run import run_crawl  # Scrapy is heavy: import only for the commands that crawl
     from scheduler.report import format_crawl_summary
 
     config = load(config_path)
-    with user_errors(config):
+    with user_errors(config, CrawlBusy):
         selected = config.select_sources(list(sources))
         if not selected:
             raise click.ClickException(f"{config.path.name}: no enabled source to crawl")

@@ -58,8 +58,10 @@ class CrawlProcess:
         watchdog.daemon = True
         watchdog.start()
         assert child.stdout is not None
+        last = ""
         for line in child.stdout:
             log.info("crawl[%d] %s", child.pid, line.rstrip())
+            last = line.strip() or last
         code = child.wait()
         watchdog.cancel()
         with self._lock:
@@ -67,7 +69,7 @@ class CrawlProcess:
         # Opened only now: the child is the database's writer while it runs.
         store = ArticleStore(open_database(self.config.database))
         try:
-            self._record(store, child.pid, code)
+            self._record(store, child.pid, code, last.removeprefix("Error: "))
         finally:
             store.db.close()
 
@@ -96,7 +98,7 @@ class CrawlProcess:
             log.error("crawl (pid %d) exceeded its time limit: killing it", child.pid)
             child.kill()
 
-    def _record(self, store: ArticleStore, pid: int, code: int) -> None:
+    def _record(self, store: ArticleStore, pid: int, code: int, last_line: str = "") -> None:
         row = store.db.execute("SELECT id, status FROM crawl_runs WHERE pid = ? ORDER BY id DESC LIMIT 1", [pid]).fetchone()
         if code < 0:
             name = signal.Signals(-code).name
@@ -108,7 +110,8 @@ class CrawlProcess:
             return
         if row is None:
             log.error("crawl (pid %d) exited with code %d without recording a run", pid, code)
-            self._record_failure(store, pid, f"crawl process exited with code {code} before recording its run")
+            why = f": {last_line}" if last_line else ""  # e.g. another crawl (pid N) is already running
+            self._record_failure(store, pid, f"crawl process exited with code {code} before recording its run{why}")
             return
         log.info("crawl (pid %d) exited with code %d: run %d %s", pid, code, row[0], row[1])
 
