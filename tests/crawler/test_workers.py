@@ -12,6 +12,7 @@ import pytest
 
 from crawler.workers import PagePool, PageTimeout, WorkerCrashed, worker_count
 from pipelines.process import PageInput, PageSource, ProcessSettings, process_page
+from sites.hostile import big_table_page
 
 HTML = (Path(__file__).parents[1] / "fixtures" / "process" / "ar_cooperation.html").read_text(encoding="utf-8")
 SOURCE = PageSource("site-ar", "ar")
@@ -41,10 +42,8 @@ def test_workers_produce_the_in_process_result(pool: PagePool) -> None:
 
 
 def big_table(url: str = "https://news.example.ma/table.html") -> PageInput:
-    """A 6,000-row table: seconds of trafilatura work, long enough to be caught in the act."""
-    rows = "".join(f"<tr><td>{i}</td><td>Ligne {i} du tableau des prix</td></tr>" for i in range(6000))
-    return PageInput(url, SOURCE, f"<html><body><article><h1>Prix</h1><table>{rows}</table></article></body></html>",
-                     datetime(2025, 11, 22, 9, tzinfo=timezone.utc))
+    """The hostile site's 6,000-row table: seconds of trafilatura work, long enough to be caught in the act."""
+    return PageInput(url, SOURCE, big_table_page(), datetime(2025, 11, 22, 9, tzinfo=timezone.utc))
 
 
 def test_a_dead_worker_fails_its_page_and_the_pool_recovers(pool: PagePool) -> None:
