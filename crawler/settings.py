@@ -39,6 +39,7 @@ def scrapy_settings(crawl: CrawlSettings, impersonate: bool = False) -> dict[str
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_DELAY_JITTER": 0.5 if crawl.download_delay > 0 else 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_site,
+        "DOWNLOADER": "crawler.downloader.SlotCountingDownloader",  # enforces the line above without a delay
         "CONCURRENT_REQUESTS": max(16, crawl.concurrent_per_site),
         # Scrapy starts this many tasks for every callback's output, however short: an
         # article page yields one item, so the default of 100 is pure overhead here.

@@ -72,3 +72,15 @@ def test_concurrent_first_starts_create_and_migrate_the_database_once(tmp_path: 
         names = [row[0] for row in db.execute("SELECT name FROM _sqlite_migrations")]
         assert len(names) == len(set(names)) == int(counts.pop())
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_concurrent_per_site_holds_without_a_download_delay(tmp_path: Path, limit: int) -> None:
+    site = HostileSite(articles=16, big_text=False, big_table=False, delay=0.3).start()
+    try:
+        config = site.config(tmp_path, concurrent_per_site=limit, download_delay=0)
+        assert run_newsmon("crawl", "--config", str(config), "--quiet").returncode == 0
+    finally:
+        site.stop()
+    assert len([p for p in site.requests if p.startswith("/a/")]) == 16
+    assert site.most_in_flight == limit

@@ -71,6 +71,8 @@ class HostileSite(LocalSite):
         super().__init__(HERE / "hostile")
         self.articles = articles
         self.delay = delay  # seconds before each article answers, to stretch a crawl
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most article requests answered at the same time
         self.hostile = [path for path, wanted in ((BIG_TEXT_PATH, big_text), (BIG_TABLE_PATH, big_table)) if wanted]
 
     def article_paths(self) -> list[str]:
@@ -87,7 +89,14 @@ class HostileSite(LocalSite):
         elif path == BIG_TABLE_PATH and path in self.hostile:
             self.send(handler, 200, big_table_page())
         elif path in self.article_paths():
-            time.sleep(self.delay)
+            with self._lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                time.sleep(self.delay)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
             title, body = article_text(int(path.rsplit("/", 1)[1].split(".")[0]))
             self.send(handler, 200, _page(title, f"<p>{body}</p>"))
         else:
