@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from scheduler.digest.sanitize import clean, title
+
 if TYPE_CHECKING:
     from crawler.run import CrawlResult
 
@@ -55,4 +57,4 @@ def format_search_hit(row: dict[str, Any], tz: ZoneInfo, source_width: int = 18)
     """One search result: flag, publication minute in ``tz``, source, title (`newsmon search` and the demo)."""
     flag = "*" if row["flagged"] else " "
     when = row["published_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M") if row["published_at"] else ""
-    return f"{flag} {when:16}  {row['source']:<{source_width}} {row['title'] or '(no title)'}"
+    return f"{flag} {when:16}  {clean(row['source']):<{source_width}} {title(row['title']) or '(no title)'}"

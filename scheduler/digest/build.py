@@ -18,7 +18,7 @@ from crawler.config import Config
 from pipelines.dbtime import from_db, to_db
 from pipelines.store import read_rows
 from scheduler.digest.health_section import SourceProblem, source_problems
-from scheduler.digest.sanitize import clean, excerpt, safe_url
+from scheduler.digest.sanitize import clean, excerpt, safe_url, title
 from scheduler.digest.watch_section import WatchSection, watch_sections
 
 FIRST_DIGEST_HOURS = 24
@@ -167,7 +167,7 @@ def _story(conn: sqlite3.Connection, event: int, language: str, tz: ZoneInfo) ->
             copies[(name, report["lang"])] = Copy(name, safe_url(report["url"]), report["lang"])
     flagged = [r for r in reports if r["flagged"]] or reports
     return Story(
-        id=primary["id"], title=clean(primary["title"]) or safe_url(primary["url"]) or "—",
+        id=primary["id"], title=title(primary["title"]) or safe_url(primary["url"]) or "—",
         url=safe_url(primary["url"]), source=clean(primary["source"]), lang=primary["lang"],
         published=_local(primary["published_at"], tz), excerpt=excerpt(primary["text"]),
         score=max(float(r["score"] or 0) for r in reports),

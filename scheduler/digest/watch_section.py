@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.config import Config
 from pipelines.watch_scan import scan_stored
-from scheduler.digest.sanitize import clean, safe_url
+from scheduler.digest.sanitize import clean, safe_url, title
 
 MAX_ENTRIES = 30
 
@@ -51,7 +51,7 @@ def watch_sections(conn: sqlite3.Connection, config: Config, since: datetime, un
         hits = found[watchlist.name]
         entries = tuple(
             WatchEntry(
-                title=clean(hit.title) or safe_url(hit.url) or "—", url=safe_url(hit.url), source=clean(hit.source),
+                title=title(hit.title) or safe_url(hit.url) or "—", url=safe_url(hit.url), source=clean(hit.source),
                 lang=hit.lang, published=_local(hit.published_at, tz),
                 terms=tuple(t for t in (clean(term) for term in hit.terms) if t), reports=hit.reports,
             )
