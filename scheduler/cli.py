@@ -553,6 +553,53 @@ def watch_list(config_path: str) -> None:
     click.echo(format_watchlists(config.watchlists, found, days=7, tz=ZoneInfo(config.timezone), ledger=ledger))
 
 
+@cli.group()
+def db() -> None:
+    """Check or back up the database file."""
+
+
+@db.command("check")
+@config_option
+def db_check(config_path: str) -> None:
+    """Run SQLite's full integrity check; exits 1 when the file is damaged.
+
+    \b
+    Example:
+        newsmon db check
+    """
+    from pipelines.integrity import check_database, describe
+
+    config = load(config_path)
+    if not Path(config.database).exists():
+        raise click.ClickException(f"database {config.database} does not exist yet: run `newsmon crawl` first")
+    problems = check_database(config.database, full=True)
+    if problems:
+        raise click.ClickException(f"{config.database}: {describe(problems)}; restore a backup (newsmon db backup)")
+    click.echo(f"{config.database}: ok")
+
+
+@db.command("backup")
+@config_option
+@click.argument("file", type=click.Path(dir_okay=False))
+def db_backup(config_path: str, file: str) -> None:
+    """Copy a consistent snapshot of the database to FILE, safely while the daemon runs.
+
+    \b
+    Example:
+        newsmon db backup /backups/newsmon-$(date +%F).db
+    """
+    from pipelines.integrity import backup_database
+
+    config = load(config_path)
+    if not Path(config.database).exists():
+        raise click.ClickException(f"database {config.database} does not exist yet: run `newsmon crawl` first")
+    try:
+        size = backup_database(config.database, file)
+    except (sqlite3.Error, OSError) as exc:
+        raise click.ClickException(f"backup to {file} failed: {exc}") from None
+    click.echo(f"backed up {config.database} to {file} ({size} bytes)")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="newsmon")

@@ -25,6 +25,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from crawler.config import Config, cron_trigger, next_fire_times
 from crawler.settings import LOG_FORMAT
 from pipelines.dbtime import utc_now
+from pipelines.integrity import check_database, describe
 from pipelines.store import ArticleStore, open_database
 from scheduler.jobs import CrawlProcess, alerts_tick, digest_tick
 from scheduler.locks import daemon_lock
@@ -57,10 +58,22 @@ def run_daemon(config: Config) -> None:
         signal.signal(signal.SIGINT, stopper.request)
         for name, when in next_fire_times(config, utc_now()).items():
             log.info("next %s at %s", name, _when(when))
+        check_integrity(config)
         log.info("daemon started on %s (config %s)", config.database, config.path)
         scheduler.start()  # blocks until the stop thread shuts the scheduler down
         stopper.join()
         log.info("daemon stopped")
+
+
+def check_integrity(config: Config) -> bool:
+    """SQLite's quick_check of the database, logged (an error when damaged); at start and daily."""
+    problems = check_database(config.database)
+    if problems:
+        log.error("database %s is %s: run `newsmon db check`, then restore a backup", config.database,
+                  describe(problems))
+    else:
+        log.info("database %s: integrity ok", config.database)
+    return not problems
 
 
 def _scheduler(config: Config, crawl: CrawlProcess) -> BlockingScheduler:
@@ -74,6 +87,7 @@ def _scheduler(config: Config, crawl: CrawlProcess) -> BlockingScheduler:
                       id="digest", name="digest", misfire_grace_time=digest_grace)
     scheduler.add_job(digest_tick, "interval", seconds=DIGEST_RETRY_SECONDS, args=[config],
                       id="digest-retry", name="digest retry")
+    scheduler.add_job(check_integrity, "interval", hours=24, args=[config], id="integrity", name="integrity check")
     scheduler.add_job(digest_tick, args=[config], id="digest-catchup", name="digest catch-up", misfire_grace_time=None)
     if config.alerts.channels:
         scheduler.add_job(alerts_tick, "interval", seconds=ALERTS_RETRY_SECONDS, args=[config], id="alerts",

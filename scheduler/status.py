@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from crawler.config import Config, next_fire_times
 from pipelines.dbtime import from_db, utc_now
 from pipelines.health import source_health
+from pipelines.integrity import check_database, describe
 from pipelines.store import open_readonly, read_rows
 from scheduler.locks import running_daemon_pid
 
@@ -25,6 +26,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
     now = now or utc_now()
     tz = ZoneInfo(config.timezone)
     conn = open_readonly(config.database)
+    integrity = describe(check_database(config.database))  # before the queries: a damaged page can fail them
     try:
         runs = [dict(row) for row in conn.execute(
             "SELECT id, trigger, status, started_at, finished_at, new_articles, errors, last_error "
@@ -43,7 +45,7 @@ def collect_status(config: Config, now: datetime | None = None) -> dict[str, Any
         conn.close()
     pid = running_daemon_pid(config.database)
     return {
-        "database": {"path": str(config.database), "bytes": _size(config)},
+        "database": {"path": str(config.database), "bytes": _size(config), "integrity": integrity},
         "daemon": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "next_jobs": {name: _local(when, tz) for name, when in next_fire_times(config, now).items()},
         "stored": stored,
@@ -59,7 +61,7 @@ def format_status(status: dict[str, Any]) -> str:
     daemon = status["daemon"]
     db = status["database"]
     lines = [
-        f"database  {db['path']} ({_human_bytes(db['bytes'])})",
+        f"database  {db['path']} ({_human_bytes(db['bytes'])}, {db['integrity']})",
         "daemon    " + (f"running (pid {daemon['pid']})" if daemon["running"] else "not running"),
         f"next      crawl {_short(status['next_jobs']['crawl'])}, digest {_short(status['next_jobs']['digest'])}"
         f"  ({status['timezone']})",

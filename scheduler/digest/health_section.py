@@ -15,6 +15,7 @@ from datetime import datetime
 
 from crawler.config import Config
 from pipelines.health import source_health
+from pipelines.integrity import check_database, describe
 from scheduler.digest.names import state_name
 from scheduler.digest.sanitize import clean
 
@@ -34,9 +35,13 @@ class SourceProblem:
 
 
 def source_problems(conn: sqlite3.Connection, config: Config, now: datetime) -> list[SourceProblem]:
-    """Enabled sources not ok at ``now`` or with config advice, the verdict's reason in ``digest.language``."""
+    """A damaged database file (SQLite's quick_check), then enabled sources not ok at ``now`` or with
+    config advice, the verdict's reason in ``digest.language``."""
     lang = config.digest.language
-    return [
+    damage = check_database(config.database)  # the file itself first: a damaged one can hide stories
+    database = [SourceProblem("database", "failing", clean(describe(damage))[:ERROR_CHARS],
+                              "run `newsmon db check`, then restore a backup")] if damage else []
+    return database + [
         SourceProblem(clean(h.source), h.state, "" if h.state == "unknown" else clean(h.why.text(lang)),
                       clean(h.last_error)[:ERROR_CHARS] or None, clean(h.advice)[:ERROR_CHARS] or None)
         for h in source_health(conn, [s.name for s in config.enabled_sources], config.health, config.timezone, now)
