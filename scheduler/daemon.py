@@ -52,8 +52,9 @@ def run_daemon(config: Config) -> None:
         if closed:
             log.warning("marked %d crawl run(s) left running by a previous process as interrupted", closed)
         crawl = CrawlProcess(config)
-        scheduler = _scheduler(config, crawl)
-        stopper = _Stopper(scheduler, crawl, config.daemon.stop_grace_seconds)
+        sending_cut = threading.Event()  # set stop_grace_seconds after a stop request: a digest still sending gives up
+        scheduler = _scheduler(config, crawl, sending_cut)
+        stopper = _Stopper(scheduler, crawl, config.daemon.stop_grace_seconds, sending_cut)
         signal.signal(signal.SIGTERM, stopper.request)
         signal.signal(signal.SIGINT, stopper.request)
         for name, when in next_fire_times(config, utc_now()).items():
@@ -76,19 +77,19 @@ def check_integrity(config: Config) -> bool:
     return not problems
 
 
-def _scheduler(config: Config, crawl: CrawlProcess) -> BlockingScheduler:
+def _scheduler(config: Config, crawl: CrawlProcess, sending_cut: threading.Event) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=config.timezone, job_defaults={"coalesce": True, "max_instances": 1},
     )
     scheduler.add_job(crawl.run, cron_trigger(config.schedule.crawl, config.timezone), id="crawl", name="crawl",
                       misfire_grace_time=CRAWL_MISFIRE_SECONDS)
     digest_grace = max(1, int(config.schedule.catchup_hours * 3600))
-    scheduler.add_job(digest_tick, cron_trigger(config.schedule.digest, config.timezone), args=[config],
+    scheduler.add_job(digest_tick, cron_trigger(config.schedule.digest, config.timezone), args=[config, sending_cut],
                       id="digest", name="digest", misfire_grace_time=digest_grace)
-    scheduler.add_job(digest_tick, "interval", seconds=DIGEST_RETRY_SECONDS, args=[config],
+    scheduler.add_job(digest_tick, "interval", seconds=DIGEST_RETRY_SECONDS, args=[config, sending_cut],
                       id="digest-retry", name="digest retry")
     scheduler.add_job(check_integrity, "interval", hours=24, args=[config], id="integrity", name="integrity check")
-    scheduler.add_job(digest_tick, args=[config], id="digest-catchup", name="digest catch-up", misfire_grace_time=None)
+    scheduler.add_job(digest_tick, args=[config, sending_cut], id="digest-catchup", name="digest catch-up", misfire_grace_time=None)
     if config.alerts.channels:
         scheduler.add_job(alerts_tick, "interval", seconds=ALERTS_RETRY_SECONDS, args=[config], id="alerts",
                           name="alerts still owed")
@@ -103,10 +104,12 @@ class _Stopper:
     interrupted the scheduler's own loop.
     """
 
-    def __init__(self, scheduler: BlockingScheduler, crawl: CrawlProcess, grace: float) -> None:
+    def __init__(self, scheduler: BlockingScheduler, crawl: CrawlProcess, grace: float,
+                 sending_cut: threading.Event) -> None:
         self.scheduler = scheduler
         self.crawl = crawl
         self.grace = grace
+        self.sending_cut = sending_cut
         self.thread: threading.Thread | None = None
 
     def request(self, signum: int, frame: FrameType | None) -> None:
@@ -122,8 +125,12 @@ class _Stopper:
         while not self.scheduler.running and time.monotonic() < deadline:  # a signal during start-up
             time.sleep(0.05)
         self.scheduler.pause()
+        cut = threading.Timer(self.grace, self.sending_cut.set)  # a digest being sent gets the same grace
+        cut.daemon = True
+        cut.start()
         self.crawl.stop(self.grace)
         self.scheduler.shutdown(wait=True)
+        cut.cancel()
 
     def join(self) -> None:
         if self.thread is not None:

@@ -121,12 +121,14 @@ class CrawlProcess:
         store.finish_crawl_run(run_id, "failed", {"last_error": error})
 
 
-def digest_tick(config: Config) -> None:
-    """Send the due digest if its day is not done: at the scheduled time, at start-up, after a failure."""
+def digest_tick(config: Config, stop: threading.Event | None = None) -> None:
+    """Send the due digest if its day is not done: at the scheduled time, at start-up, after a failure.
+
+    ``stop`` set (the daemon's stop grace is over) ends a send still in progress."""
     day = due_digest_day(config)
     if day is None or day_is_done(config, day):
         return
-    result = deliver_digest(config, day)
+    result = deliver_digest(config, day, stop=stop)
     (log.info if result.ok else log.error)("digest: %s", result.message)
 
 

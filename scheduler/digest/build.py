@@ -93,7 +93,7 @@ def digest_window(conn: sqlite3.Connection, day: date, tz: ZoneInfo, now: dateti
     day_end = datetime.combine(day + timedelta(days=1), time(0), tz)
     until = min(now, day_end)
     row = conn.execute(
-        "SELECT max(sent_at) FROM digests WHERE status = 'sent' AND digest_date < ?", [day.isoformat()]
+        "SELECT max(sent_at) FROM digests WHERE status IN ('sent', 'partial') AND digest_date < ?", [day.isoformat()]
     ).fetchone()
     since = (from_db(row[0]) if row else None) or until - timedelta(hours=FIRST_DIGEST_HOURS)
     return since, until
@@ -133,7 +133,7 @@ def _already_mailed(conn: sqlite3.Connection, day: date) -> tuple[set[int], set[
     """Article ids mailed by the last digests, and their events (negative ids: articles not grouped)."""
     ids: set[int] = set()
     for digest in read_rows(
-        conn, "SELECT article_ids FROM digests WHERE status = 'sent' AND digest_date < ? ORDER BY digest_date DESC LIMIT ?",
+        conn, "SELECT article_ids FROM digests WHERE status IN ('sent', 'partial') AND digest_date < ? ORDER BY digest_date DESC LIMIT ?",
         [day.isoformat(), PRIOR_DIGESTS],
     ):
         ids.update(digest["article_ids"])

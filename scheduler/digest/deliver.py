@@ -10,12 +10,14 @@ silently lost day.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config, cron_trigger
+from pipelines.dblists import list_from_db
 from pipelines.dbtime import from_db, utc_now
 from pipelines.store import open_database, open_readonly
 from scheduler.digest.build import Digest, build_digest
@@ -36,12 +38,12 @@ class DigestError(RuntimeError):
 @dataclass(frozen=True)
 class DigestResult:
     day: date
-    outcome: str  # sent | already_done | empty_skipped | written | failed
+    outcome: str  # sent | partial (some recipients refused for now) | already_done | empty_skipped | written | failed
     message: str
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "failed"
+        return self.outcome not in ("failed", "partial")
 
 
 def today(config: Config, now: datetime | None = None) -> date:
@@ -49,7 +51,7 @@ def today(config: Config, now: datetime | None = None) -> date:
 
 
 def deliver_digest(config: Config, day: date | None = None, *, force: bool = False,
-                   now: datetime | None = None) -> DigestResult:
+                   now: datetime | None = None, stop: threading.Event | None = None) -> DigestResult:
     """Send ``day``'s digest unless that day is already done (or ``force``)."""
     now = now or utc_now()
     day = day or today(config, now)
@@ -66,19 +68,28 @@ def deliver_digest(config: Config, day: date | None = None, *, force: bool = Fal
                 return DigestResult(day, "empty_skipped",
                                     f"no story for {day}; nothing sent (digest.send_empty is false)")
             msg = compose(digest, config, now)
-            recipients = list(config.digest.to)
+            # Never twice to one who has it: a 'partial' day goes only to those still owed it.
+            has_it = list_from_db(row["recipients"]) if row and row["status"] == "partial" and not force else []
+            recipients = [r for r in config.digest.to if r not in has_it]
             try:
-                refused = send_message(msg, config.digest.smtp, recipients)
+                delivery = send_message(msg, config.digest.smtp, recipients, stop)
             except SendError as exc:
                 record_failure(db.conn, day, subject=subject, error=str(exc))
                 return DigestResult(day, "failed", f"digest for {day} not sent: {exc}")
-            record_sent(db.conn, day, at=utc_now(), recipients=recipients, article_ids=digest.article_ids,
-                        subject=subject, message_id=msg["Message-ID"], refused=refused)
+            if not delivery.accepted and not has_it:
+                refusals = "; ".join(f"{a}: {why}" for a, why in {**delivery.temporary, **delivery.permanent}.items())
+                record_failure(db.conn, day, subject=subject, error=f"every recipient refused: {refusals}")
+                return DigestResult(day, "failed", f"digest for {day} not sent: every recipient refused: {refusals}")
+            refused = [f"{a} ({why}, will retry)" for a, why in delivery.temporary.items()]
+            refused += [f"{a} ({why})" for a, why in delivery.permanent.items()]
+            record_sent(db.conn, day, at=utc_now(), recipients=has_it + delivery.accepted,
+                        article_ids=digest.article_ids, subject=subject, message_id=msg["Message-ID"],
+                        refused=refused, status="partial" if delivery.temporary else "sent")
         finally:
             db.close()
-    accepted = [r for r in recipients if r not in refused]
-    note = f" (refused: {', '.join(refused)})" if refused else ""
-    return DigestResult(day, "sent", f"sent {subject!r} to {', '.join(accepted)}{note}")
+    note = f" (refused: {'; '.join(refused)})" if refused else ""
+    outcome = "partial" if delivery.temporary else "sent"  # not ok: the daemon logs it and retries the rest
+    return DigestResult(day, outcome, f"sent {subject!r} to {', '.join(delivery.accepted) or 'nobody new'}{note}")
 
 
 def write_digest(config: Config, out: Path, day: date | None = None, *, now: datetime | None = None) -> DigestResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 
 from babel.dates import format_date
 
@@ -32,6 +32,12 @@ def subject_line(digest: Digest) -> str:
     return f"newsmon — {day} — {count} security-cooperation {noun}"
 
 
+def digest_message_id(day: str, sender: str) -> str:
+    """The same Message-ID every time a day's digest is sent: a copy delivered twice (a connection
+    lost after the final dot, a retry for another recipient) is recognisably the same message."""
+    return f"<newsmon-digest-{day}@{sender.rsplit('@', 1)[-1]}>"  # short enough not to be folded
+
+
 def compose(digest: Digest, config: Config, now: datetime) -> EmailMessage:
     sender = config.digest.sender
     msg = EmailMessage()
@@ -39,7 +45,7 @@ def compose(digest: Digest, config: Config, now: datetime) -> EmailMessage:
     msg["From"] = formataddr(("newsmon", sender))
     msg["To"] = ", ".join(config.digest.to)
     msg["Date"] = format_datetime(now.astimezone(digest.since.tzinfo))
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])  # short enough not to be folded
+    msg["Message-ID"] = digest_message_id(digest.day.isoformat(), sender)
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = digest.language
     msg["X-Newsmon-Digest-Date"] = digest.day.isoformat()
