@@ -19,7 +19,7 @@ import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,9 +54,11 @@ def _cron(value: Any) -> str:
     if len(fields) not in (5, 6):
         raise SettingError(f"expected a cron expression of 5 fields (or 6 with seconds first), got {value!r}")
     try:
-        cron_trigger(value, "UTC")
+        trigger = cron_trigger(value, "UTC")
     except (ValueError, TypeError) as exc:
         raise SettingError(f"invalid cron expression {value!r}: {exc}") from None
+    if trigger.get_next_fire_time(None, datetime.now(timezone.utc)) is None:  # e.g. 0 6 31 2 *: no 31 February
+        raise SettingError(f"cron expression {value!r} never fires")
     return value
 
 
@@ -107,7 +109,8 @@ class CrawlSettings:
     page_timeout: float = setting(60.0, check=Number(minimum=1),
                                   help="seconds one page may take to extract and classify; then it counts as failed")
     workers: int = setting(0, check=Number(integer=True),
-                           help="processes extracting and classifying pages; 0 = one per core (at most 4)")
+                           help="processes extracting and classifying pages; 0 = one per core (at most 4); "
+                                "never more than the cores")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class ScheduleSettings:
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str = setting("localhost", check=text, help="SMTP server")
-    port: int = setting(25, check=Number(minimum=1, integer=True), help="SMTP port")
+    port: int = setting(25, check=Number(minimum=1, maximum=65535, integer=True), help="SMTP port")
     starttls: bool = setting(False, check=boolean, help="upgrade the connection with STARTTLS")
     ssl: bool = setting(False, check=boolean, help="implicit TLS (port 465); exclusive with starttls")
     username: str | None = setting(None, check=optional_text,
@@ -132,7 +135,8 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class DigestSettings:
-    to: tuple[str, ...] = setting(("analyst@example.org",), check=ListOf(email_address), help="recipients")
+    to: tuple[str, ...] = setting(("analyst@example.org",), check=ListOf(email_address, non_empty=True),
+                                  help="recipients (at least one)")
     sender: str = setting("newsmon@example.org", check=email_address, help="From: address", key="from")
     smtp: SmtpSettings = setting(default_factory=SmtpSettings, check=Section(SmtpSettings), help="the mail server")
     language: str = setting("fr", check=lang_code, help="language of partner names and headings (ar | fr | en)")

@@ -252,6 +252,8 @@ def daemon(config_path: str) -> None:
     from scheduler.locks import LockBusy
 
     config = load(config_path)
+    if not config.enabled_sources:  # it would run for ever and never crawl
+        raise click.ClickException(f"{config.path.name}: sources: no enabled source; the daemon would never crawl")
     with user_errors(config, LockBusy):
         run_daemon(config)
 
