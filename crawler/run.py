@@ -194,6 +194,7 @@ def _time_limit(control: CrawlControl, minutes: float) -> None:
     def hard_stop() -> None:
         if reactor.running:
             log.warning("requests still in flight %g s after crawl.max_run_minutes: stopping now", HARD_STOP_SECONDS)
+            reactor.getThreadPool().stop()  # the shutdown triggers would; its threads would hold the exit
             reactor.crash()  # no shutdown triggers: they would wait for those requests again
 
     def limit() -> None:

@@ -59,6 +59,7 @@ def test_a_page_over_its_deadline_is_failed_and_given_up_and_the_rest_is_stored(
         site.stop()
 
 
+@pytest.mark.timeout(240)
 def test_max_run_minutes_is_a_hard_limit_that_keeps_what_was_stored(tmp_path: Path) -> None:
     # 100 articles at 1.5 s each, two at a time, need 75 s; the slow pages may hold the worker for
     # minutes (page_timeout is out of the way at 600 s): only the run's limit can end this crawl.
